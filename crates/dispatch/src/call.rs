@@ -1,0 +1,247 @@
+//! One call of a multimethod: canonicalise the arguments, walk the backends, convert and call.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::errors::{Attempts, BackendNotImplementedError, Reason};
+use crate::function::FunctionData;
+use crate::pyutil::{call_method3, lookup_optional, tuple_from_ptrs};
+use crate::scope;
+use crate::state::{BackendOptions, LocalEntry};
+use crate::walk::{walk, Flow};
+
+/// Positional arguments with the trailing ones that *are* their defaults dropped (uarray's
+/// canonical form; nothing is dropped when more arguments than defaults are given).
+fn canonical_args<'py>(
+    py: Python<'py>,
+    data: &FunctionData,
+    args: &[*mut ffi::PyObject],
+) -> PyResult<Bound<'py, PyTuple>> {
+    let defaults = data.def_args.bind(py);
+    let keep = if args.len() > defaults.len() {
+        args.len()
+    } else {
+        (0..args.len())
+            .rev()
+            .find(|&i| {
+                // SAFETY: `i < args.len() <= defaults.len()`.
+                let default = unsafe { defaults.get_borrowed_item_unchecked(i) };
+                args[i] != default.as_ptr()
+            })
+            .map_or(0, |i| i + 1)
+    };
+    // SAFETY: the pointers come from the vectorcall argument array: live for this call.
+    unsafe { tuple_from_ptrs(py, &args[..keep]) }
+}
+
+/// Keyword arguments without those that *are* their defaults.
+fn canonical_kwargs<'py>(
+    py: Python<'py>,
+    data: &FunctionData,
+    names: Option<&Bound<'py, PyTuple>>,
+    values: &[*mut ffi::PyObject],
+) -> PyResult<Bound<'py, PyDict>> {
+    let kwargs = PyDict::new(py);
+    let Some(names) = names else {
+        return Ok(kwargs);
+    };
+    let defaults = data.def_kwargs.bind(py);
+    for (name, &value) in names.iter().zip(values) {
+        // SAFETY: the value pointers come from the vectorcall argument array.
+        let value = unsafe { Borrowed::from_ptr(py, value) };
+        if let Some(default) = defaults.get_item(&name)? {
+            if default.is(&*value) {
+                continue;
+            }
+        }
+        kwargs.set_item(name, value)?;
+    }
+    Ok(kwargs)
+}
+
+/// Drops, in place, keyword arguments that are their defaults (after a replacer ran).
+fn strip_default_kwargs(data: &FunctionData, kwargs: &Bound<'_, PyDict>) -> PyResult<()> {
+    let py = kwargs.py();
+    for (name, default) in data.def_kwargs.bind(py).iter() {
+        if let Some(value) = kwargs.get_item(&name)? {
+            if value.is(&default) {
+                kwargs.del_item(name)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Arguments as one backend receives them.
+enum Converted<'py> {
+    Unchanged,
+    Replaced(Bound<'py, PyTuple>, Bound<'py, PyDict>),
+    Declined,
+}
+
+/// Runs the backend's `__ua_convert__` (if it has one) over the extracted dispatchables and
+/// puts the converted values back with the replacer.
+fn convert<'py>(
+    data: &FunctionData,
+    backend: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: &Bound<'py, PyDict>,
+    coerce: bool,
+) -> PyResult<Converted<'py>> {
+    let py = backend.py();
+    let Some(ua_convert) = lookup_optional(backend, pyo3::intern!(py, "__ua_convert__"))? else {
+        return Ok(Converted::Unchanged);
+    };
+    let dispatchables = data.extractor.bind(py).call(args, Some(kwargs))?;
+    let converted = ua_convert.call1((dispatchables, coerce))?;
+    if converted.is(py.NotImplemented()) {
+        return Ok(Converted::Declined);
+    }
+    // SAFETY: `converted` is live; PySequence_Tuple returns a new reference or NULL.
+    let converted = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PySequence_Tuple(converted.as_ptr()))? };
+    let replaced = data.replacer.bind(py).call1((args, kwargs, converted))?;
+    let pair = match replaced.cast::<PyTuple>() {
+        Ok(t) if t.len() == 2 => t,
+        _ => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "Argument replacer must return a 2-tuple (args, kwargs)",
+            ))
+        }
+    };
+    let (new_args, new_kwargs) = (pair.get_item(0)?, pair.get_item(1)?);
+    match (new_args.cast_into::<PyTuple>(), new_kwargs.cast_into::<PyDict>()) {
+        (Ok(a), Ok(k)) => {
+            strip_default_kwargs(data, &k)?;
+            Ok(Converted::Replaced(a, k))
+        }
+        _ => Err(pyo3::exceptions::PyValueError::new_err(
+            "Invalid return from argument_replacer",
+        )),
+    }
+}
+
+/// Outcome of one attempt, with `BackendNotImplementedError` turned into a recorded decline.
+fn declined_on_bnie<'py>(
+    py: Python<'py>,
+    result: PyResult<Bound<'py, PyAny>>,
+    backend: Option<&Bound<'py, PyAny>>,
+    attempts: &mut Attempts<'py>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match result {
+        Ok(value) if value.is(py.NotImplemented()) => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.is_instance_of::<BackendNotImplementedError>(py) => {
+            attempts.push(backend, Reason::Raised(err.into_value(py).into_bound(py)));
+            Ok(None)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Calls the multimethod's default with `backend` as the only scoped backend of its domain, so
+/// multimethods called by the default reach the same backend.
+fn default_with_backend<'py>(
+    py: Python<'py>,
+    data: &FunctionData,
+    default: &Bound<'py, PyAny>,
+    backend: &Bound<'py, PyAny>,
+    coerce: bool,
+    args: &Bound<'py, PyTuple>,
+    kwargs: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let saved = scope::current(py)?;
+    let entry = LocalEntry::Preferred(BackendOptions {
+        backend: backend.clone().unbind(),
+        coerce,
+        only: true,
+    });
+    let inner = saved.get().with_locals(saved.get().locals.pushed(py, &data.chain[..1], &entry));
+    if let LocalEntry::Preferred(options) = entry {
+        drop(options.backend.into_bound(py));
+    }
+    scope::install(py, inner)?;
+    let result = default.call(args, Some(kwargs));
+    scope::install_object(py, &saved)?;
+    result
+}
+
+/// Dispatches one call of the multimethod `func`.
+pub fn dispatch<'py>(
+    py: Python<'py>,
+    func: &Borrowed<'_, 'py, PyAny>,
+    data: &FunctionData,
+    args: &[*mut ffi::PyObject],
+    kwnames: Option<&Bound<'py, PyTuple>>,
+    kwvalues: &[*mut ffi::PyObject],
+) -> PyResult<Bound<'py, PyAny>> {
+    let args = canonical_args(py, data, args)?;
+    let kwargs = canonical_kwargs(py, data, kwnames, kwvalues)?;
+    let scope = scope::current(py)?;
+    let scope = scope.get();
+    let globals = scope.globals();
+    let default = data.default.as_ref().map(|d| d.bind(py));
+
+    let mut attempts = Attempts::default();
+    let mut result = None;
+    let flow = walk(py, &scope.locals, &globals, &data.chain, &mut |backend, coerce| {
+        let (call_args, call_kwargs) = match convert(data, backend, &args, &kwargs, coerce)? {
+            Converted::Unchanged => (args.clone(), kwargs.clone()),
+            Converted::Replaced(a, k) => (a, k),
+            Converted::Declined => {
+                attempts.push(Some(backend), Reason::ConvertNotImplemented { coerce });
+                return Ok(Flow::Continue);
+            }
+        };
+        let raw = call_method3(
+            backend,
+            pyo3::intern!(py, "__ua_function__"),
+            [func.as_ptr(), call_args.as_ptr(), call_kwargs.as_ptr()],
+        );
+        let raised_before = attempts.count();
+        let mut value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
+        if value.is_none() {
+            if let Some(default) = default {
+                if attempts.count() == raised_before {
+                    attempts.push(Some(backend), Reason::FunctionNotImplemented);
+                }
+                let raw = default_with_backend(py, data, default, backend, coerce, &call_args, &call_kwargs);
+                value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
+            } else if attempts.count() == raised_before {
+                attempts.push(Some(backend), Reason::FunctionNotImplemented);
+            }
+        }
+        match value {
+            Some(v) => {
+                result = Some(v);
+                Ok(Flow::Break)
+            }
+            None => Ok(Flow::Continue),
+        }
+    })?;
+    if let Some(value) = result {
+        return Ok(value);
+    }
+    // Nothing ran and no backend ended the walk: uarray calls the default once more, bare.
+    if let (Flow::Continue, Some(default)) = (flow, default) {
+        let raw = default.call(&args, Some(&kwargs));
+        if let Some(value) = declined_on_bnie(py, raw, None, &mut attempts)? {
+            return Ok(value);
+        }
+    }
+    Err(attempts.into_error(py, &function_name(func), &data.domain.bind(py).to_string()))
+}
+
+/// `module.qualname` of a multimethod, for error messages.
+fn function_name(func: &Borrowed<'_, '_, PyAny>) -> String {
+    let get = |attr: &str| {
+        func.getattr(attr)
+            .ok()
+            .and_then(|v| v.extract::<String>().ok())
+    };
+    match (get("__module__"), get("__qualname__").or_else(|| get("__name__"))) {
+        (Some(m), Some(q)) => format!("{m}.{q}"),
+        (None, Some(q)) => q,
+        _ => "<unnamed multimethod>".to_owned(),
+    }
+}

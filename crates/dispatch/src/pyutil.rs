@@ -1,0 +1,111 @@
+//! Small, fast wrappers over the C API where PyO3's general-purpose paths cost measurable time
+//! on the dispatch hot path.
+
+use std::ffi::c_int;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
+
+#[cfg(not(Py_3_13))]
+unsafe extern "C" {
+    // Public in all but name until 3.13 renamed it `PyObject_GetOptionalAttr`.
+    fn _PyObject_LookupAttr(
+        obj: *mut ffi::PyObject,
+        name: *mut ffi::PyObject,
+        result: *mut *mut ffi::PyObject,
+    ) -> c_int;
+}
+
+/// `getattr(obj, name)`, or `None` if it has no such attribute, without creating and discarding
+/// an `AttributeError` (which is what makes `hasattr` slow on a miss).
+pub fn lookup_optional<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = obj.py();
+    let mut out: *mut ffi::PyObject = std::ptr::null_mut();
+    // SAFETY: both objects are live; on return `out` is NULL or a new reference.
+    let rc = unsafe {
+        #[cfg(Py_3_13)]
+        {
+            ffi::PyObject_GetOptionalAttr(obj.as_ptr(), name.as_ptr(), &mut out)
+        }
+        #[cfg(not(Py_3_13))]
+        {
+            _PyObject_LookupAttr(obj.as_ptr(), name.as_ptr(), &mut out)
+        }
+    };
+    match rc {
+        r if r < 0 => Err(PyErr::fetch(py)),
+        0 => Ok(None),
+        // SAFETY: rc > 0 means `out` is a new reference.
+        _ => Ok(Some(unsafe { Bound::from_owned_ptr(py, out) })),
+    }
+}
+
+/// A tuple of the given objects.
+///
+/// # Safety
+/// Every pointer must be a live object for the duration of the call.
+pub unsafe fn tuple_from_ptrs<'py>(
+    py: Python<'py>,
+    items: &[*mut ffi::PyObject],
+) -> PyResult<Bound<'py, PyTuple>> {
+    // SAFETY: PyTuple_New returns a new tuple (or NULL); each slot is filled exactly once with a
+    // new reference, which the tuple then owns.
+    unsafe {
+        let tuple = ffi::PyTuple_New(items.len() as ffi::Py_ssize_t);
+        if tuple.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        for (i, &item) in items.iter().enumerate() {
+            ffi::Py_INCREF(item);
+            ffi::PyTuple_SET_ITEM(tuple, i as ffi::Py_ssize_t, item);
+        }
+        Ok(Bound::from_owned_ptr(py, tuple).cast_into_unchecked())
+    }
+}
+
+/// `obj.name(a, b, c)` through `PyObject_VectorcallMethod`: no bound method is created for
+/// methods defined on the type, and no argument tuple.
+pub fn call_method3<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyString>,
+    args: [*mut ffi::PyObject; 3],
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let mut argv = [obj.as_ptr(), args[0], args[1], args[2]];
+    // SAFETY: all pointers are live objects borrowed for the call; the flag lets CPython use
+    // argv[0]'s slot as scratch (hence a mutable array), restored before it returns.
+    unsafe {
+        let out = ffi::PyObject_VectorcallMethod(
+            name.as_ptr(),
+            argv.as_mut_ptr() as *const *mut ffi::PyObject,
+            4 | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+            std::ptr::null_mut(),
+        );
+        Bound::from_owned_ptr_or_err(py, out)
+    }
+}
+
+/// A flag taken by truthiness, as uarray's C functions parse `p` arguments (`only=1` works).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Truthy(pub bool);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Truthy {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        obj.is_truthy().map(Truthy)
+    }
+}
+
+/// Python's spelling of a bool, for messages.
+pub fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}

@@ -1,0 +1,1 @@
+"""Test helpers for running other projects' test suites on uscipy's engine."""
