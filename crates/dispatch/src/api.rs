@@ -110,17 +110,24 @@ pub fn determine_backend<'py>(
     let scoped = scoped.get();
     let globals = scoped.globals();
     let mut selected = None;
-    walk_domain(py, &scoped.locals, &globals, id, &mut |backend, coerce_backend| {
-        let Some(convert) = lookup_optional(backend, pyo3::intern!(py, "__ua_convert__"))? else {
-            return Ok(Flow::Continue);
-        };
-        let converted = convert.call1((&dispatchables, coerce && coerce_backend))?;
-        if converted.is(py.NotImplemented()) {
-            return Ok(Flow::Continue);
-        }
-        selected = Some(backend.clone());
-        Ok(Flow::Break)
-    })?;
+    walk_domain(
+        py,
+        &scoped.locals,
+        &globals,
+        id,
+        &mut |backend, coerce_backend| {
+            let Some(convert) = lookup_optional(backend, pyo3::intern!(py, "__ua_convert__"))?
+            else {
+                return Ok(Flow::Continue);
+            };
+            let converted = convert.call1((&dispatchables, coerce && coerce_backend))?;
+            if converted.is(py.NotImplemented()) {
+                return Ok(Flow::Continue);
+            }
+            selected = Some(backend.clone());
+            Ok(Flow::Break)
+        },
+    )?;
     // uarray returned NULL without an exception (a SystemError) when an `only` backend
     // rejected the value; here that is the same "nothing accepts it" error as an empty walk.
     selected.ok_or_else(|| {

@@ -8,9 +8,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use crate::domain::{self, domain_string};
-use crate::state::{BackendOptions, DomainGlobals, DomainLocals, GlobalCell, GlobalState, LocalState};
 use crate::pyutil::Truthy;
 use crate::scope::{self, ScopedState};
+use crate::state::{
+    BackendOptions, DomainGlobals, DomainLocals, GlobalCell, GlobalState, LocalState,
+};
 
 /// An opaque snapshot of every domain's global and scoped backends.
 #[pyclass(frozen, module = "uscipy._core", name = "_BackendState")]
@@ -28,7 +30,8 @@ fn options_to_py(py: Python<'_>, o: Option<&BackendOptions>) -> (Py<PyAny>, bool
 }
 
 fn options_from_py(item: &Bound<'_, PyAny>) -> PyResult<Option<BackendOptions>> {
-    let (backend, coerce, only): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+    let (backend, coerce, only): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
+        item.extract()?;
     Ok((!backend.is_none()).then(|| BackendOptions {
         backend: backend.unbind(),
         coerce: coerce.is_truthy().unwrap_or(false),
@@ -56,12 +59,20 @@ impl BackendState {
         let locals = PyDict::new(py);
         for (id, l) in self.locals.iter() {
             let skipped = PyList::new(py, l.skipped.iter().map(|b| b.clone_ref(py)))?;
-            let preferred = PyList::new(py, l.preferred.iter().map(|o| options_to_py(py, Some(o))))?;
+            let preferred =
+                PyList::new(py, l.preferred.iter().map(|o| options_to_py(py, Some(o))))?;
             locals.set_item(&*domain::name(id), (skipped, preferred))?;
         }
         PyTuple::new(
             py,
-            [globals.into_any(), locals.into_any(), self.use_thread_local_globals.into_pyobject(py)?.to_owned().into_any()],
+            [
+                globals.into_any(),
+                locals.into_any(),
+                self.use_thread_local_globals
+                    .into_pyobject(py)?
+                    .to_owned()
+                    .into_any(),
+            ],
         )
     }
 
@@ -74,8 +85,11 @@ impl BackendState {
     ) -> PyResult<Self> {
         let mut global_domains = Vec::new();
         for (name, value) in globals.iter() {
-            let (global, registered, try_last): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
-                value.extract()?;
+            let (global, registered, try_last): (
+                Bound<'_, PyAny>,
+                Bound<'_, PyAny>,
+                Bound<'_, PyAny>,
+            ) = value.extract()?;
             global_domains.push((
                 domain::intern(&domain_string(&name)?),
                 DomainGlobals {
@@ -90,7 +104,10 @@ impl BackendState {
             let (skipped, preferred): (Bound<'_, PyAny>, Bound<'_, PyAny>) = value.extract()?;
             let preferred = preferred
                 .try_iter()?
-                .map(|o| options_from_py(&o?)?.ok_or_else(|| PyTypeError::new_err("a scoped backend cannot be None")))
+                .map(|o| {
+                    options_from_py(&o?)?
+                        .ok_or_else(|| PyTypeError::new_err("a scoped backend cannot be None"))
+                })
                 .collect::<PyResult<_>>()?;
             local_domains.push((
                 domain::intern(&domain_string(&name)?),
@@ -107,8 +124,13 @@ impl BackendState {
         })
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        Ok((slf.get_type().getattr("_unpickle")?, slf.get()._pickle(slf.py())?))
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        Ok((
+            slf.get_type().getattr("_unpickle")?,
+            slf.get()._pickle(slf.py())?,
+        ))
     }
 }
 
@@ -135,7 +157,8 @@ pub fn set_state(py: Python<'_>, state: &Bound<'_, PyAny>, reset_allowed: Truthy
         .map_err(|_| PyTypeError::new_err("state must be a uarray._BackendState object."))?
         .get();
     let own_globals = !reset_allowed.0 || state.use_thread_local_globals;
-    let globals = own_globals.then(|| Arc::new(GlobalCell::new(GlobalState::clone(&state.globals))));
+    let globals =
+        own_globals.then(|| Arc::new(GlobalCell::new(GlobalState::clone(&state.globals))));
     scope::install(
         py,
         ScopedState {

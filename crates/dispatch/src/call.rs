@@ -99,7 +99,8 @@ fn convert<'py>(
         return Ok(Converted::Declined);
     }
     // SAFETY: `converted` is live; PySequence_Tuple returns a new reference or NULL.
-    let converted = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PySequence_Tuple(converted.as_ptr()))? };
+    let converted =
+        unsafe { Bound::from_owned_ptr_or_err(py, ffi::PySequence_Tuple(converted.as_ptr()))? };
     let replaced = data.replacer.bind(py).call1((args, kwargs, converted))?;
     let pair = match replaced.cast::<PyTuple>() {
         Ok(t) if t.len() == 2 => t,
@@ -110,7 +111,10 @@ fn convert<'py>(
         }
     };
     let (new_args, new_kwargs) = (pair.get_item(0)?, pair.get_item(1)?);
-    match (new_args.cast_into::<PyTuple>(), new_kwargs.cast_into::<PyDict>()) {
+    match (
+        new_args.cast_into::<PyTuple>(),
+        new_kwargs.cast_into::<PyDict>(),
+    ) {
         (Ok(a), Ok(k)) => {
             strip_default_kwargs(data, &k)?;
             Ok(Converted::Replaced(a, k))
@@ -156,7 +160,9 @@ fn default_with_backend<'py>(
         coerce,
         only: true,
     });
-    let inner = saved.get().with_locals(saved.get().locals.pushed(py, &data.chain[..1], &entry));
+    let inner = saved
+        .get()
+        .with_locals(saved.get().locals.pushed(py, &data.chain[..1], &entry));
     if let LocalEntry::Preferred(options) = entry {
         drop(options.backend.into_bound(py));
     }
@@ -184,41 +190,55 @@ pub fn dispatch<'py>(
 
     let mut attempts = Attempts::default();
     let mut result = None;
-    let flow = walk(py, &scope.locals, &globals, &data.chain, &mut |backend, coerce| {
-        let (call_args, call_kwargs) = match convert(data, backend, &args, &kwargs, coerce)? {
-            Converted::Unchanged => (args.clone(), kwargs.clone()),
-            Converted::Replaced(a, k) => (a, k),
-            Converted::Declined => {
-                attempts.push(Some(backend), Reason::ConvertNotImplemented { coerce });
-                return Ok(Flow::Continue);
-            }
-        };
-        let raw = call_method3(
-            backend,
-            pyo3::intern!(py, "__ua_function__"),
-            [func.as_ptr(), call_args.as_ptr(), call_kwargs.as_ptr()],
-        );
-        let raised_before = attempts.count();
-        let mut value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
-        if value.is_none() {
-            if let Some(default) = default {
-                if attempts.count() == raised_before {
+    let flow = walk(
+        py,
+        &scope.locals,
+        &globals,
+        &data.chain,
+        &mut |backend, coerce| {
+            let (call_args, call_kwargs) = match convert(data, backend, &args, &kwargs, coerce)? {
+                Converted::Unchanged => (args.clone(), kwargs.clone()),
+                Converted::Replaced(a, k) => (a, k),
+                Converted::Declined => {
+                    attempts.push(Some(backend), Reason::ConvertNotImplemented { coerce });
+                    return Ok(Flow::Continue);
+                }
+            };
+            let raw = call_method3(
+                backend,
+                pyo3::intern!(py, "__ua_function__"),
+                [func.as_ptr(), call_args.as_ptr(), call_kwargs.as_ptr()],
+            );
+            let raised_before = attempts.count();
+            let mut value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
+            if value.is_none() {
+                if let Some(default) = default {
+                    if attempts.count() == raised_before {
+                        attempts.push(Some(backend), Reason::FunctionNotImplemented);
+                    }
+                    let raw = default_with_backend(
+                        py,
+                        data,
+                        default,
+                        backend,
+                        coerce,
+                        &call_args,
+                        &call_kwargs,
+                    );
+                    value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
+                } else if attempts.count() == raised_before {
                     attempts.push(Some(backend), Reason::FunctionNotImplemented);
                 }
-                let raw = default_with_backend(py, data, default, backend, coerce, &call_args, &call_kwargs);
-                value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
-            } else if attempts.count() == raised_before {
-                attempts.push(Some(backend), Reason::FunctionNotImplemented);
             }
-        }
-        match value {
-            Some(v) => {
-                result = Some(v);
-                Ok(Flow::Break)
+            match value {
+                Some(v) => {
+                    result = Some(v);
+                    Ok(Flow::Break)
+                }
+                None => Ok(Flow::Continue),
             }
-            None => Ok(Flow::Continue),
-        }
-    })?;
+        },
+    )?;
     if let Some(value) = result {
         return Ok(value);
     }
@@ -239,7 +259,10 @@ fn function_name(func: &Borrowed<'_, '_, PyAny>) -> String {
             .ok()
             .and_then(|v| v.extract::<String>().ok())
     };
-    match (get("__module__"), get("__qualname__").or_else(|| get("__name__"))) {
+    match (
+        get("__module__"),
+        get("__qualname__").or_else(|| get("__name__")),
+    ) {
         (Some(m), Some(q)) => format!("{m}.{q}"),
         (None, Some(q)) => q,
         _ => "<unnamed multimethod>".to_owned(),

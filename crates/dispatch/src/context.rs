@@ -16,7 +16,10 @@ use crate::state::{BackendOptions, LocalEntry, PopOutcome};
 fn enter(py: Python<'_>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
     let current = scope::current(py)?;
     let current = current.get();
-    scope::install(py, current.with_locals(current.locals.pushed(py, domains, entry)))
+    scope::install(
+        py,
+        current.with_locals(current.locals.pushed(py, domains, entry)),
+    )
 }
 
 fn exit(py: Python<'_>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
@@ -56,20 +59,34 @@ impl SetBackendContext {
     }
 
     fn __enter__(&self, py: Python<'_>) -> PyResult<()> {
-        enter(py, &self.domains, &LocalEntry::Preferred(self.options.clone_ref(py)))
+        enter(
+            py,
+            &self.domains,
+            &LocalEntry::Preferred(self.options.clone_ref(py)),
+        )
     }
 
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        exit(py, &self.domains, &LocalEntry::Preferred(self.options.clone_ref(py)))
+        exit(
+            py,
+            &self.domains,
+            &LocalEntry::Preferred(self.options.clone_ref(py)),
+        )
     }
 
     /// `(backend, coerce, only)`, as uarray pickles a context.
     fn _pickle(&self, py: Python<'_>) -> (Py<PyAny>, bool, bool) {
-        (self.options.backend.clone_ref(py), self.options.coerce, self.options.only)
+        (
+            self.options.backend.clone_ref(py),
+            self.options.coerce,
+            self.options.only,
+        )
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, pyo3::types::PyType>, (Py<PyAny>, bool, bool)) {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> (Bound<'py, pyo3::types::PyType>, (Py<PyAny>, bool, bool)) {
         (slf.get_type(), slf.get()._pickle(slf.py()))
     }
 
@@ -116,12 +133,20 @@ impl SkipBackendContext {
     }
 
     fn __enter__(&self, py: Python<'_>) -> PyResult<()> {
-        enter(py, &self.domains, &LocalEntry::Skipped(self.backend.clone_ref(py)))
+        enter(
+            py,
+            &self.domains,
+            &LocalEntry::Skipped(self.backend.clone_ref(py)),
+        )
     }
 
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        exit(py, &self.domains, &LocalEntry::Skipped(self.backend.clone_ref(py)))
+        exit(
+            py,
+            &self.domains,
+            &LocalEntry::Skipped(self.backend.clone_ref(py)),
+        )
     }
 
     /// `(backend,)`, as uarray pickles a context.

@@ -23,8 +23,19 @@ pub struct Dispatchable {
 impl Dispatchable {
     #[new]
     #[pyo3(signature = (value, dispatch_type, coercible = None))]
-    fn new(py: Python<'_>, value: Py<PyAny>, dispatch_type: Py<PyAny>, coercible: Option<Py<PyAny>>) -> Self {
-        let coercible = coercible.unwrap_or_else(|| true.into_pyobject(py).expect("bool").to_owned().into_any().unbind());
+    fn new(
+        py: Python<'_>,
+        value: Py<PyAny>,
+        dispatch_type: Py<PyAny>,
+        coercible: Option<Py<PyAny>>,
+    ) -> Self {
+        let coercible = coercible.unwrap_or_else(|| {
+            true.into_pyobject(py)
+                .expect("bool")
+                .to_owned()
+                .into_any()
+                .unbind()
+        });
         Dispatchable {
             value,
             dispatch_type,
@@ -32,8 +43,14 @@ impl Dispatchable {
         }
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        PyTuple::new(py, [&self.dispatch_type, &self.value])?.as_any().get_item(index)
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        PyTuple::new(py, [&self.dispatch_type, &self.value])?
+            .as_any()
+            .get_item(index)
     }
 
     fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -53,14 +70,22 @@ impl Dispatchable {
 
     /// `Dispatchable[T, TT]` for type hints.
     #[classmethod]
-    fn __class_getitem__<'py>(cls: &Bound<'py, PyType>, params: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn __class_getitem__<'py>(
+        cls: &Bound<'py, PyType>,
+        params: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = cls.py();
-        py.import("types")?.getattr("GenericAlias")?.call1((cls, params))
+        py.import("types")?
+            .getattr("GenericAlias")?
+            .call1((cls, params))
     }
 }
 
 /// Binds `callable` to `obj` like a function in a class body does.
-fn bind_method<'py>(callable: &Bound<'py, PyAny>, obj: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+fn bind_method<'py>(
+    callable: &Bound<'py, PyAny>,
+    obj: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     match obj {
         Some(obj) if !obj.is_none() => callable
             .py()
@@ -138,7 +163,11 @@ impl SingleConvertor {
 
     /// `(dispatchables, coerce)`, or `(self, dispatchables, coerce)` for the instance variant.
     #[pyo3(signature = (*args))]
-    fn __call__<'py>(&self, py: Python<'py>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let expected = if self.instance { 3 } else { 2 };
         if args.len() != expected {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!(
@@ -157,12 +186,24 @@ impl SingleConvertor {
             let (value, dispatch_type, coercible) = match d.cast::<Dispatchable>() {
                 Ok(native) => {
                     let n = native.borrow();
-                    (n.value.bind(py).clone(), n.dispatch_type.bind(py).clone(), n.coercible.bind(py).clone())
+                    (
+                        n.value.bind(py).clone(),
+                        n.dispatch_type.bind(py).clone(),
+                        n.coercible.bind(py).clone(),
+                    )
                 }
-                Err(_) => (d.getattr("value")?, d.getattr("type")?, d.getattr("coercible")?),
+                Err(_) => (
+                    d.getattr("value")?,
+                    d.getattr("type")?,
+                    d.getattr("coercible")?,
+                ),
             };
             // Python's `coerce and d.coercible`.
-            let coerce_this = if coerce_truthy { coercible } else { coerce.clone() };
+            let coerce_this = if coerce_truthy {
+                coercible
+            } else {
+                coerce.clone()
+            };
             let c = match &owner {
                 Some(owner) => convert.call1((owner, value, dispatch_type, coerce_this))?,
                 None => convert.call1((value, dispatch_type, coerce_this))?,

@@ -84,7 +84,9 @@ pub fn backend_domains(backend: &Bound<'_, PyAny>) -> PyResult<Vec<DomainId>> {
     })?;
     let len = seq.len()?;
     if len == 0 {
-        return Err(PyValueError::new_err("__ua_domain__ lists must be non-empty"));
+        return Err(PyValueError::new_err(
+            "__ua_domain__ lists must be non-empty",
+        ));
     }
     (0..len)
         .map(|i| Ok(intern(&domain_string(&seq.get_item(i)?)?)))
@@ -96,12 +98,18 @@ mod tests {
     use super::*;
 
     fn names(domain: &str) -> Vec<String> {
-        chain(domain).into_iter().map(|id| name(id).to_string()).collect()
+        chain(domain)
+            .into_iter()
+            .map(|id| name(id).to_string())
+            .collect()
     }
 
     #[test]
     fn chain_cuts_at_last_dot() {
-        assert_eq!(names("numpy.scipy.fft"), ["numpy.scipy.fft", "numpy.scipy", "numpy"]);
+        assert_eq!(
+            names("numpy.scipy.fft"),
+            ["numpy.scipy.fft", "numpy.scipy", "numpy"]
+        );
         assert_eq!(names("plain"), ["plain"]);
     }
 

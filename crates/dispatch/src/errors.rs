@@ -10,7 +10,8 @@ use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::pyutil::py_bool;
 
-pub const NO_BACKEND_MESSAGE: &str = "No selected backends had an implementation for this function.";
+pub const NO_BACKEND_MESSAGE: &str =
+    "No selected backends had an implementation for this function.";
 
 /// An exception that is thrown when no compatible backend is found for a method.
 #[pyclass(extends = PyNotImplementedError, subclass, module = "uscipy", name = "BackendNotImplementedError")]
@@ -51,12 +52,12 @@ impl BackendNotImplementedError {
         };
         let attempts = attempts.bind(py);
         let mut out = format!(
-            "{}\n  function: {function} (domain {domain:?})\n",
+            "{}\n  function: {function} (domain '{domain}')\n",
             first_arg(slf).unwrap_or(base)
         );
         if attempts.is_empty() {
             out.push_str(&format!(
-                "  no backend is set or registered for {domain:?} or its parent domains\n"
+                "  no backend is set or registered for '{domain}' or its parent domains\n"
             ));
         } else {
             out.push_str("  backends tried, in order:\n");
@@ -117,14 +118,18 @@ impl<'py> Attempts<'py> {
     }
 
     fn build(self, py: Python<'py>, function: &str, domain: &str) -> PyResult<PyErr> {
-        let mut args: Vec<Bound<'py, PyAny>> = vec![PyString::new(py, NO_BACKEND_MESSAGE).into_any()];
+        let mut args: Vec<Bound<'py, PyAny>> =
+            vec![PyString::new(py, NO_BACKEND_MESSAGE).into_any()];
         let attempts = PyList::empty(py);
         for (backend, reason) in self.entries {
             let backend = backend.unwrap_or_else(|| py.None().into_bound(py));
             let reason: Bound<'py, PyAny> = match reason {
                 Reason::ConvertNotImplemented { coerce } => PyString::new(
                     py,
-                    &format!("__ua_convert__ returned NotImplemented (coerce={})", py_bool(coerce)),
+                    &format!(
+                        "__ua_convert__ returned NotImplemented (coerce={})",
+                        py_bool(coerce)
+                    ),
                 )
                 .into_any(),
                 Reason::FunctionNotImplemented => {

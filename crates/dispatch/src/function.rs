@@ -54,7 +54,10 @@ impl FunctionData {
             self.def_args.as_ptr(),
             self.def_kwargs.as_ptr(),
         ];
-        for r in refs.into_iter().chain(self.default.as_ref().map(|d| d.as_ptr())) {
+        for r in refs
+            .into_iter()
+            .chain(self.default.as_ref().map(|d| d.as_ptr()))
+        {
             let rc = visit(r);
             if rc != 0 {
                 return rc;
@@ -125,7 +128,8 @@ unsafe extern "C" fn function_vectorcall(
         unsafe {
             let data = data_of(callable)?;
             let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
-            let kwnames = Borrowed::from_ptr_or_opt(py, kwnames).map(|k| k.cast_unchecked::<PyTuple>());
+            let kwnames =
+                Borrowed::from_ptr_or_opt(py, kwnames).map(|k| k.cast_unchecked::<PyTuple>());
             let nkw = kwnames.as_ref().map_or(0, |k| k.len());
             let all: &[*mut ffi::PyObject] = if nargs + nkw == 0 {
                 &[]
@@ -134,8 +138,15 @@ unsafe extern "C" fn function_vectorcall(
             };
             let func = Borrowed::from_ptr(py, callable);
             let (positional, keyword_values) = all.split_at(nargs);
-            call::dispatch(py, &func, data, positional, kwnames.as_deref(), keyword_values)
-                .map(Bound::into_ptr)
+            call::dispatch(
+                py,
+                &func,
+                data,
+                positional,
+                kwnames.as_deref(),
+                keyword_values,
+            )
+            .map(Bound::into_ptr)
         }
     })
 }
@@ -154,7 +165,9 @@ unsafe extern "C" fn function_new(
             )
         };
         if kwargs.is_some_and(|k| k.len().unwrap_or(0) > 0) {
-            return Err(PyTypeError::new_err("_Function() takes no keyword arguments"));
+            return Err(PyTypeError::new_err(
+                "_Function() takes no keyword arguments",
+            ));
         }
         let data = parse_new_args(&args)?;
         // SAFETY: `subtype` is this type or a subtype; GenericAlloc returns zeroed memory of
@@ -173,17 +186,22 @@ unsafe extern "C" fn function_new(
 }
 
 fn parse_new_args(args: &Bound<'_, PyTuple>) -> PyResult<FunctionData> {
-    let usage = "_Function(extractor, replacer, domain: str, def_args: tuple, def_kwargs: dict, default)";
+    let usage =
+        "_Function(extractor, replacer, domain: str, def_args: tuple, def_kwargs: dict, default)";
     if args.len() != 6 {
         return Err(PyTypeError::new_err(format!("expected {usage}")));
     }
     let item = |i| args.get_item(i);
     let (extractor, replacer, default) = (item(0)?, item(1)?, item(5)?);
     if !extractor.is_callable() || !(replacer.is_none() || replacer.is_callable()) {
-        return Err(PyTypeError::new_err("Argument extractor and replacer must be callable"));
+        return Err(PyTypeError::new_err(
+            "Argument extractor and replacer must be callable",
+        ));
     }
     if !(default.is_none() || default.is_callable()) {
-        return Err(PyTypeError::new_err("Default implementation must be Callable or None"));
+        return Err(PyTypeError::new_err(
+            "Default implementation must be Callable or None",
+        ));
     }
     let domain = item(2)?
         .cast_into::<PyString>()
@@ -301,7 +319,10 @@ unsafe extern "C" fn function_descr_get(
 
 macro_rules! data_getter {
     ($name:ident, |$d:ident, $py:ident| $body:expr) => {
-        unsafe extern "C" fn $name(obj: *mut ffi::PyObject, _closure: *mut c_void) -> *mut ffi::PyObject {
+        unsafe extern "C" fn $name(
+            obj: *mut ffi::PyObject,
+            _closure: *mut c_void,
+        ) -> *mut ffi::PyObject {
             slot(ptr::null_mut(), |$py| {
                 // SAFETY: getters are only installed on the `_Function` type.
                 let $d = unsafe { data_of(obj)? };
@@ -321,7 +342,10 @@ data_getter!(get_default, |d, py| match &d.default {
 
 /// Pickles by reference: `__reduce__` returning a string makes pickle store the object's
 /// `__module__` and `__qualname__`, and check they resolve to this very object.
-unsafe extern "C" fn function_reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn function_reduce(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     slot(ptr::null_mut(), |py| {
         // SAFETY: methods are only installed on the `_Function` type.
         let obj = unsafe { Borrowed::from_ptr(py, obj) };
@@ -378,7 +402,9 @@ fn create_type(py: Python<'_>) -> PyResult<Py<PyType>> {
     let methods: &'static mut [ffi::PyMethodDef] = Box::leak(Box::new([
         ffi::PyMethodDef {
             ml_name: c"__reduce__".as_ptr(),
-            ml_meth: ffi::PyMethodDefPointer { PyCFunction: function_reduce },
+            ml_meth: ffi::PyMethodDefPointer {
+                PyCFunction: function_reduce,
+            },
             ml_flags: ffi::METH_NOARGS,
             ml_doc: ptr::null(),
         },
@@ -398,7 +424,8 @@ fn create_type(py: Python<'_>) -> PyResult<Py<PyType>> {
         slot(ffi::Py_tp_methods, methods.as_mut_ptr() as *mut c_void),
         slot(
             ffi::Py_tp_doc,
-            c"A uarray multimethod: dispatches each call to the selected backends.".as_ptr() as *mut c_void,
+            c"A uarray multimethod: dispatches each call to the selected backends.".as_ptr()
+                as *mut c_void,
         ),
         slot(0, ptr::null_mut()),
     ]));

@@ -7,9 +7,9 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::ffi;
 
 use crate::state::{GlobalCell, GlobalState, LocalState, PROCESS_GLOBALS};
 
@@ -61,7 +61,8 @@ fn var(py: Python<'_>) -> &Py<PyAny> {
 pub fn current(py: Python<'_>) -> PyResult<Bound<'_, ScopedState>> {
     let mut out: *mut ffi::PyObject = std::ptr::null_mut();
     // SAFETY: `var` is a ContextVar; `out` receives a new reference (or NULL on error).
-    let rc: c_int = unsafe { ffi::PyContextVar_Get(var(py).as_ptr(), std::ptr::null_mut(), &mut out) };
+    let rc: c_int =
+        unsafe { ffi::PyContextVar_Get(var(py).as_ptr(), std::ptr::null_mut(), &mut out) };
     if rc < 0 {
         return Err(PyErr::fetch(py));
     }

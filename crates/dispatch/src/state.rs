@@ -72,7 +72,10 @@ pub enum LocalEntry {
 
 impl LocalState {
     pub fn get(&self, domain: DomainId) -> Option<&DomainLocals> {
-        self.domains.iter().find(|(d, _)| *d == domain).map(|(_, l)| &**l)
+        self.domains
+            .iter()
+            .find(|(d, _)| *d == domain)
+            .map(|(_, l)| &**l)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -92,7 +95,12 @@ impl LocalState {
         LocalState { domains }
     }
 
-    fn edit(&self, py: Python<'_>, domain: DomainId, f: impl FnOnce(&mut DomainLocals)) -> LocalState {
+    fn edit(
+        &self,
+        py: Python<'_>,
+        domain: DomainId,
+        f: impl FnOnce(&mut DomainLocals),
+    ) -> LocalState {
         let mut next = self.clone();
         match next.domains.iter().position(|(d, _)| *d == domain) {
             Some(i) => {
@@ -126,7 +134,12 @@ impl LocalState {
 
     /// The state with the top of each domain's stack popped, and whether every popped top was
     /// `entry` (uarray pops even on a mismatch, then reports it). `None` if a stack was empty.
-    pub fn popped(&self, py: Python<'_>, domains: &[DomainId], entry: &LocalEntry) -> (LocalState, PopOutcome) {
+    pub fn popped(
+        &self,
+        py: Python<'_>,
+        domains: &[DomainId],
+        entry: &LocalEntry,
+    ) -> (LocalState, PopOutcome) {
         let mut outcome = PopOutcome::Matched;
         let state = domains.iter().fold(self.clone(), |state, &d| {
             state.edit(py, d, |l| {
@@ -216,7 +229,10 @@ impl GlobalState {
 
     /// Edits one domain's globals in place (copying them if shared).
     pub fn edit(&mut self, py: Python<'_>, domain: DomainId, f: impl FnOnce(&mut DomainGlobals)) {
-        let mut edited = self.get(domain).map(|g| g.clone_ref(py)).unwrap_or_default();
+        let mut edited = self
+            .get(domain)
+            .map(|g| g.clone_ref(py))
+            .unwrap_or_default();
         f(&mut edited);
         self.set(domain, Some(edited));
     }
@@ -269,3 +285,62 @@ impl GlobalCell {
 /// The process-wide globals, shared by every thread that has not called `set_state`.
 pub static PROCESS_GLOBALS: LazyLock<Arc<GlobalCell>> =
     LazyLock::new(|| Arc::new(GlobalCell::new(GlobalState::default())));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::intern;
+
+    fn options(py: Python<'_>, only: bool) -> BackendOptions {
+        BackendOptions {
+            backend: pyo3::types::PyDict::new(py).into_any().unbind(),
+            coerce: false,
+            only,
+        }
+    }
+
+    #[test]
+    fn push_then_pop_restores_and_drops_empty_domains() {
+        Python::attach(|py| {
+            let (a, b) = (intern("state.a"), intern("state.b"));
+            let entry = LocalEntry::Preferred(options(py, false));
+            let pushed = LocalState::default().pushed(py, &[a, b], &entry);
+            assert_eq!(pushed.get(a).map(|l| l.preferred.len()), Some(1));
+            assert_eq!(pushed.get(b).map(|l| l.preferred.len()), Some(1));
+            let (popped, outcome) = pushed.popped(py, &[a, b], &entry);
+            assert_eq!(outcome, PopOutcome::Matched);
+            assert!(popped.is_empty());
+        });
+    }
+
+    #[test]
+    fn pop_reports_mismatch_and_empty() {
+        Python::attach(|py| {
+            let a = intern("state.c");
+            let first = LocalEntry::Preferred(options(py, false));
+            let second = LocalEntry::Preferred(options(py, false));
+            let state = LocalState::default()
+                .pushed(py, &[a], &first)
+                .pushed(py, &[a], &second);
+            let (state, outcome) = state.popped(py, &[a], &first);
+            assert_eq!(outcome, PopOutcome::Mismatched);
+            let (state, _) = state.popped(py, &[a], &second);
+            let (_, outcome) = state.popped(py, &[a], &first);
+            assert_eq!(outcome, PopOutcome::Empty);
+        });
+    }
+
+    #[test]
+    fn snapshots_are_unaffected_by_later_updates() {
+        Python::attach(|py| {
+            let d = intern("state.global");
+            let cell = GlobalCell::new(GlobalState::default());
+            cell.update(|g| g.edit(py, d, |dg| dg.registered.push(py.None())));
+            let snapshot = cell.load();
+            cell.update(|g| g.set(d, None));
+            assert_eq!(snapshot.get(d).map(|g| g.registered.len()), Some(1));
+            assert!(cell.load().get(d).is_none());
+            assert!(cell.load().generation > snapshot.generation);
+        });
+    }
+}
