@@ -363,3 +363,40 @@ def test_functools_partial_of_multimethod():
     with ua.set_backend(be):
         functools.partial(mm, 1)()
     assert be.calls[0][1] == (1,)
+
+
+def test_set_backend_on_backend_refusing_attributes():
+    class Slotted:
+        __slots__ = ()
+        __ua_domain__ = "uscipy_tests"
+
+        @staticmethod
+        def __ua_function__(method, args, kwargs):
+            return "slotted"
+
+    be = Slotted()
+    with ua.set_backend(be), ua.skip_backend(Backend()):
+        assert nullary()() == "slotted"
+
+
+def test_backend_with_cached_context_is_collectable():
+    be = Backend()
+    with ua.set_backend(be, only=True):
+        nullary()()
+    ref = weakref.ref(be)
+    del be
+    gc.collect()
+    assert ref() is None  # backend -> __ua_cache__ -> context -> backend is a collectable cycle
+
+
+def test_nested_and_reentered_contexts_unwind_exactly():
+    a, b = Backend(name="a"), Backend(name="b")
+    ctx_a = ua.set_backend(a)
+    mm = nullary()
+    with ctx_a:
+        with ua.set_backend(b):
+            with ctx_a:
+                assert mm() is a.result
+            assert mm() is b.result
+        assert mm() is a.result
+    assert ua.get_state()._pickle()[1] == {}

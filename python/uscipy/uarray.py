@@ -122,37 +122,10 @@ def create_multimethod(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any
     return wrapper
 
 
-def _cached_context(backend: Any, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    # Contexts hold no per-thread state here, so one per (backend, flags) can be shared by
-    # every thread and task; cache it on the backend as uarray does, where the backend allows.
-    try:
-        return backend.__ua_cache__[key]
-    except AttributeError:
-        try:
-            backend.__ua_cache__ = {}
-        except (AttributeError, TypeError):
-            return make()
-    except KeyError:
-        pass
-    ctx = make()
-    backend.__ua_cache__[key] = ctx
-    return ctx
-
-
-def set_backend(backend: Any, coerce: bool = False, only: bool = False) -> _SetBackendContext:
-    """A context manager that makes ``backend`` the preferred backend of its domains.
-
-    ``coerce`` lets the backend convert arguments to its own types and implies ``only``;
-    ``only`` makes it the last backend tried.
-    """
-    return _cached_context(
-        backend, ("set", coerce, only), lambda: _SetBackendContext(backend, coerce, only)
-    )
-
-
-def skip_backend(backend: Any) -> _SkipBackendContext:
-    """A context manager that removes ``backend`` (compared with ``==``) from consideration."""
-    return _cached_context(backend, ("skip",), lambda: _SkipBackendContext(backend))
+# Native: `with set_backend(be): ...` inside a loop is a hot path. Contexts are cached on
+# ``backend.__ua_cache__`` as uarray does; they hold no per-thread state, so sharing is safe.
+set_backend = _core.set_backend
+skip_backend = _core.skip_backend
 
 
 def set_global_backend(backend: Any, coerce: bool = False, only: bool = False, *, try_last: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyNotImplemented;
 use pyo3::types::PyTuple;
 
 use crate::domain::{self, backend_domains, domain_string};
@@ -121,7 +122,7 @@ pub fn determine_backend<'py>(
                 return Ok(Flow::Continue);
             };
             let converted = convert.call1((&dispatchables, coerce && coerce_backend))?;
-            if converted.is(py.NotImplemented()) {
+            if converted.is(&*PyNotImplemented::get(py)) {
                 return Ok(Flow::Continue);
             }
             selected = Some(backend.clone());

@@ -141,7 +141,7 @@ pub fn get_state(py: Python<'_>) -> PyResult<BackendState> {
     let scoped = scoped.get();
     Ok(BackendState {
         locals: scoped.locals.clone(),
-        globals: scoped.globals(),
+        globals: arc_swap::Guard::into_inner(scoped.globals()),
         use_thread_local_globals: scoped.globals.is_some(),
     })
 }
@@ -164,6 +164,7 @@ pub fn set_state(py: Python<'_>, state: &Bound<'_, PyAny>, reset_allowed: Truthy
         ScopedState {
             locals: state.locals.clone(),
             globals,
+            entered: None,
         },
     )
 }

@@ -2,6 +2,7 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::types::PyNotImplemented;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::{Attempts, BackendNotImplementedError, Reason};
@@ -95,7 +96,7 @@ fn convert<'py>(
     };
     let dispatchables = data.extractor.bind(py).call(args, Some(kwargs))?;
     let converted = ua_convert.call1((dispatchables, coerce))?;
-    if converted.is(py.NotImplemented()) {
+    if converted.is(&*PyNotImplemented::get(py)) {
         return Ok(Converted::Declined);
     }
     // SAFETY: `converted` is live; PySequence_Tuple returns a new reference or NULL.
@@ -133,7 +134,7 @@ fn declined_on_bnie<'py>(
     attempts: &mut Attempts<'py>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     match result {
-        Ok(value) if value.is(py.NotImplemented()) => Ok(None),
+        Ok(value) if value.is(&*PyNotImplemented::get(py)) => Ok(None),
         Ok(value) => Ok(Some(value)),
         Err(err) if err.is_instance_of::<BackendNotImplementedError>(py) => {
             attempts.push(backend, Reason::Raised(err.into_value(py).into_bound(py)));

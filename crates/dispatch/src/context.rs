@@ -6,27 +6,43 @@
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 
 use crate::domain::{backend_domains, DomainId};
-use crate::pyutil::{py_bool, Truthy};
-use crate::scope;
+use crate::pyutil::{lookup_optional, py_bool, Truthy};
+use crate::scope::{self, Entered, ScopedState};
 use crate::state::{BackendOptions, LocalEntry, PopOutcome};
 
-fn enter(py: Python<'_>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
+fn enter(ctx: &Bound<'_, PyAny>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
+    let py = ctx.py();
     let current = scope::current(py)?;
-    let current = current.get();
+    let state = current.get();
     scope::install(
         py,
-        current.with_locals(current.locals.pushed(py, domains, entry)),
+        ScopedState {
+            locals: state.locals.pushed(py, domains, entry),
+            globals: state.globals.clone(),
+            entered: Some(Entered {
+                by: ctx.clone().unbind(),
+                parent: current.clone().unbind(),
+            }),
+        },
     )
 }
 
-fn exit(py: Python<'_>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
+fn exit(ctx: &Bound<'_, PyAny>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
+    let py = ctx.py();
     let current = scope::current(py)?;
-    let current = current.get();
-    let (locals, outcome) = current.locals.popped(py, domains, entry);
-    scope::install(py, current.with_locals(locals))?;
+    let state = current.get();
+    if let Some(entered) = &state.entered {
+        if entered.by.is(ctx) {
+            // The state this context's `__enter__` made is still current: reinstate its parent.
+            return scope::install_object(py, entered.parent.bind(py));
+        }
+    }
+    let (locals, outcome) = state.locals.popped(py, domains, entry);
+    scope::install(py, state.with_locals(locals))?;
     match outcome {
         PopOutcome::Matched => Ok(()),
         PopOutcome::Mismatched => Err(PyRuntimeError::new_err(
@@ -41,6 +57,12 @@ fn exit(py: Python<'_>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()
 pub struct SetBackendContext {
     options: BackendOptions,
     domains: Box<[DomainId]>,
+}
+
+impl SetBackendContext {
+    fn entry(&self, py: Python<'_>) -> LocalEntry {
+        LocalEntry::Preferred(self.options.clone_ref(py))
+    }
 }
 
 #[pymethods]
@@ -58,21 +80,20 @@ impl SetBackendContext {
         })
     }
 
-    fn __enter__(&self, py: Python<'_>) -> PyResult<()> {
-        enter(
-            py,
-            &self.domains,
-            &LocalEntry::Preferred(self.options.clone_ref(py)),
-        )
+    fn __enter__(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let this = slf.get();
+        enter(slf.as_any(), &this.domains, &this.entry(slf.py()))
     }
 
-    #[pyo3(signature = (*_args))]
-    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        exit(
-            py,
-            &self.domains,
-            &LocalEntry::Preferred(self.options.clone_ref(py)),
-        )
+    #[pyo3(signature = (_exc_type = None, _exc = None, _traceback = None))]
+    fn __exit__(
+        slf: &Bound<'_, Self>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let this = slf.get();
+        exit(slf.as_any(), &this.domains, &this.entry(slf.py()))
     }
 
     /// `(backend, coerce, only)`, as uarray pickles a context.
@@ -84,10 +105,12 @@ impl SetBackendContext {
         )
     }
 
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> (Bound<'py, pyo3::types::PyType>, (Py<PyAny>, bool, bool)) {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (Py<PyAny>, bool, bool)) {
         (slf.get_type(), slf.get()._pickle(slf.py()))
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.options.backend)
     }
 
     #[getter]
@@ -122,6 +145,12 @@ pub struct SkipBackendContext {
     domains: Box<[DomainId]>,
 }
 
+impl SkipBackendContext {
+    fn entry(&self, py: Python<'_>) -> LocalEntry {
+        LocalEntry::Skipped(self.backend.clone_ref(py))
+    }
+}
+
 #[pymethods]
 impl SkipBackendContext {
     #[new]
@@ -132,21 +161,20 @@ impl SkipBackendContext {
         })
     }
 
-    fn __enter__(&self, py: Python<'_>) -> PyResult<()> {
-        enter(
-            py,
-            &self.domains,
-            &LocalEntry::Skipped(self.backend.clone_ref(py)),
-        )
+    fn __enter__(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let this = slf.get();
+        enter(slf.as_any(), &this.domains, &this.entry(slf.py()))
     }
 
-    #[pyo3(signature = (*_args))]
-    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        exit(
-            py,
-            &self.domains,
-            &LocalEntry::Skipped(self.backend.clone_ref(py)),
-        )
+    #[pyo3(signature = (_exc_type = None, _exc = None, _traceback = None))]
+    fn __exit__(
+        slf: &Bound<'_, Self>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let this = slf.get();
+        exit(slf.as_any(), &this.domains, &this.entry(slf.py()))
     }
 
     /// `(backend,)`, as uarray pickles a context.
@@ -154,8 +182,12 @@ impl SkipBackendContext {
         (self.backend.clone_ref(py),)
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, pyo3::types::PyType>, (Py<PyAny>,)) {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (Py<PyAny>,)) {
         (slf.get_type(), slf.get()._pickle(slf.py()))
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.backend)
     }
 
     #[getter]
@@ -166,4 +198,67 @@ impl SkipBackendContext {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!("skip_backend({})", self.backend.bind(py).repr()?))
     }
+}
+
+/// The context cached on `backend.__ua_cache__[key]`, made by `make` on a miss. Contexts hold
+/// no per-thread state, so one per (backend, flags) serves every thread and task. Backends that
+/// refuse new attributes (slots, some builtins) just get a fresh context each time.
+fn cached<'py>(
+    backend: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyString>,
+    make: impl FnOnce() -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = backend.py();
+    let name = pyo3::intern!(py, "__ua_cache__");
+    let cache = match lookup_optional(backend, name)? {
+        Some(cache) => match cache.cast_into::<PyDict>() {
+            Ok(cache) => cache,
+            Err(_) => return make(),
+        },
+        None => {
+            let cache = PyDict::new(py);
+            if backend.setattr(name, &cache).is_err() {
+                return make();
+            }
+            cache
+        }
+    };
+    if let Some(ctx) = cache.get_item(key)? {
+        return Ok(ctx);
+    }
+    let ctx = make()?;
+    cache.set_item(key, &ctx)?;
+    Ok(ctx)
+}
+
+/// A context manager that sets the preferred backend.
+///
+/// ``coerce`` lets the backend convert arguments to its own types and implies ``only``;
+/// ``only`` makes it the last backend tried.
+#[pyfunction]
+#[pyo3(signature = (backend, coerce = Truthy(false), only = Truthy(false)))]
+pub fn set_backend<'py>(
+    backend: &Bound<'py, PyAny>,
+    coerce: Truthy,
+    only: Truthy,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = backend.py();
+    let key = match (coerce.0, only.0) {
+        (false, false) => pyo3::intern!(py, "set"),
+        (false, true) => pyo3::intern!(py, "set_only"),
+        (true, false) => pyo3::intern!(py, "set_coerce"),
+        (true, true) => pyo3::intern!(py, "set_coerce_only"),
+    };
+    cached(backend, key, || {
+        Ok(Bound::new(py, SetBackendContext::new(backend, coerce, only)?)?.into_any())
+    })
+}
+
+/// A context manager that removes ``backend`` (compared with ``==``) from consideration.
+#[pyfunction]
+pub fn skip_backend<'py>(backend: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = backend.py();
+    cached(backend, pyo3::intern!(py, "skip"), || {
+        Ok(Bound::new(py, SkipBackendContext::new(backend)?)?.into_any())
+    })
 }

@@ -3,6 +3,7 @@
 //! backend with `__ua_convert__`, so they are native too.
 
 use pyo3::prelude::*;
+use pyo3::types::PyNotImplemented;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 /// A utility class which marks an argument with a specific dispatch type.
@@ -208,8 +209,8 @@ impl SingleConvertor {
                 Some(owner) => convert.call1((owner, value, dispatch_type, coerce_this))?,
                 None => convert.call1((value, dispatch_type, coerce_this))?,
             };
-            if c.is(py.NotImplemented()) {
-                return Ok(py.NotImplemented().into_bound(py));
+            if c.is(&*PyNotImplemented::get(py)) {
+                return Ok(PyNotImplemented::get(py).to_owned().into_any());
             }
             converted.append(c)?;
         }

@@ -6,6 +6,7 @@
 
 use pyo3::exceptions::{PyBaseException, PyNotImplementedError};
 use pyo3::prelude::*;
+use pyo3::types::PyNone;
 use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::pyutil::py_bool;
@@ -122,7 +123,7 @@ impl<'py> Attempts<'py> {
             vec![PyString::new(py, NO_BACKEND_MESSAGE).into_any()];
         let attempts = PyList::empty(py);
         for (backend, reason) in self.entries {
-            let backend = backend.unwrap_or_else(|| py.None().into_bound(py));
+            let backend = backend.unwrap_or_else(|| PyNone::get(py).to_owned().into_any());
             let reason: Bound<'py, PyAny> = match reason {
                 Reason::ConvertNotImplemented { coerce } => PyString::new(
                     py,

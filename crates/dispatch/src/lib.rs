@@ -35,6 +35,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dispatchable::Dispatchable>()?;
     m.add_class::<dispatchable::AllOfType>()?;
     m.add_class::<dispatchable::SingleConvertor>()?;
+    m.add_function(wrap_pyfunction!(context::set_backend, m)?)?;
+    m.add_function(wrap_pyfunction!(context::skip_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::set_global_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::register_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::clear_backends, m)?)?;

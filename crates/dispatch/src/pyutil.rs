@@ -17,6 +17,48 @@ unsafe extern "C" {
     ) -> c_int;
 }
 
+unsafe extern "C" {
+    // Exported by every CPython this supports; the MRO lookup behind the type attribute cache.
+    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
+}
+
+/// Whether `obj` certainly has no attribute `name`, decided without raising: backends are often
+/// classes or modules (SciPy's, pyFFTW's, mkl_fft's), whose `getattr` misses build a formatted
+/// `AttributeError` even under `_PyObject_LookupAttr` before Python 3.12.
+fn certainly_missing(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    let (o, n) = (obj.as_ptr(), name.as_ptr());
+    // SAFETY: `o` and `n` are live; `_PyType_Lookup` returns a borrowed reference or NULL
+    // without setting an exception; the dict lookups likewise.
+    unsafe {
+        let tp = ffi::Py_TYPE(o);
+        let type_getattro = (*std::ptr::addr_of_mut!(ffi::PyType_Type)).tp_getattro;
+        let plain_type = match ((*tp).tp_getattro, type_getattro) {
+            // Both pointers are read from CPython's type objects, not taken from Rust items.
+            (Some(a), Some(b)) => std::ptr::fn_addr_eq(a, b),
+            _ => false,
+        };
+        if ffi::PyType_Check(o) != 0 && plain_type {
+            // type.__getattribute__: the metatype's MRO, then the class's own MRO.
+            return _PyType_Lookup(tp, n).is_null()
+                && _PyType_Lookup(o as *mut ffi::PyTypeObject, n).is_null();
+        }
+        if ffi::PyModule_CheckExact(o) != 0 {
+            let dict = ffi::PyModule_GetDict(o);
+            return !dict.is_null()
+                && _PyType_Lookup(tp, n).is_null()
+                && ffi::PyDict_GetItemWithError(dict, n).is_null()
+                && ffi::PyErr_Occurred().is_null()
+                && ffi::PyDict_GetItemWithError(
+                    dict,
+                    pyo3::intern!(obj.py(), "__getattr__").as_ptr(),
+                )
+                .is_null()
+                && ffi::PyErr_Occurred().is_null();
+        }
+    }
+    false
+}
+
 /// `getattr(obj, name)`, or `None` if it has no such attribute, without creating and discarding
 /// an `AttributeError` (which is what makes `hasattr` slow on a miss).
 pub fn lookup_optional<'py>(
@@ -24,6 +66,9 @@ pub fn lookup_optional<'py>(
     name: &Bound<'py, PyString>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let py = obj.py();
+    if certainly_missing(obj, name) {
+        return Ok(None);
+    }
     let mut out: *mut ffi::PyObject = std::ptr::null_mut();
     // SAFETY: both objects are live; on return `out` is NULL or a new reference.
     let rc = unsafe {

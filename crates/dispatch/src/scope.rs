@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use crate::state::{GlobalCell, GlobalState, LocalState, PROCESS_GLOBALS};
+use crate::state::{GlobalCell, GlobalGuard, LocalState, PROCESS_GLOBALS};
 
 /// What one thread or task has scoped: its local backends and, after `set_state`, its own
 /// copy of the globals (uarray's "thread-local globals").
@@ -20,6 +20,15 @@ use crate::state::{GlobalCell, GlobalState, LocalState, PROCESS_GLOBALS};
 pub struct ScopedState {
     pub locals: LocalState,
     pub globals: Option<Arc<GlobalCell>>,
+    /// Set when a context's `__enter__` made this state: leaving that same context while this
+    /// state is still current just reinstates `parent` (no stack surgery needed).
+    pub entered: Option<Entered>,
+}
+
+pub struct Entered {
+    /// The context object (kept alive, so its identity cannot be reused).
+    pub by: Py<PyAny>,
+    pub parent: Py<ScopedState>,
 }
 
 impl ScopedState {
@@ -28,7 +37,7 @@ impl ScopedState {
         self.globals.as_ref().unwrap_or(&PROCESS_GLOBALS)
     }
 
-    pub fn globals(&self) -> Arc<GlobalState> {
+    pub fn globals(&self) -> GlobalGuard {
         self.globals_cell().load()
     }
 
@@ -36,6 +45,7 @@ impl ScopedState {
         ScopedState {
             locals,
             globals: self.globals.clone(),
+            entered: None,
         }
     }
 }

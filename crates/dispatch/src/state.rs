@@ -250,6 +250,9 @@ impl GlobalState {
     }
 }
 
+/// A borrowed snapshot of the globals.
+pub type GlobalGuard = arc_swap::Guard<Arc<GlobalState>>;
+
 /// A published, swappable `GlobalState`. Readers never block; writers are serialised.
 pub struct GlobalCell {
     current: ArcSwap<GlobalState>,
@@ -264,8 +267,9 @@ impl GlobalCell {
         }
     }
 
-    pub fn load(&self) -> Arc<GlobalState> {
-        self.current.load_full()
+    /// The current snapshot; cheap to take (no reference-count traffic in the common case).
+    pub fn load(&self) -> GlobalGuard {
+        self.current.load()
     }
 
     /// Applies `f` to a copy of the state and publishes it with a new generation.
