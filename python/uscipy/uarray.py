@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from . import _core
+from . import _core  # noqa: F401 - also reached as uarray._core by uscipy's frontends
 from ._core import (
     BackendNotImplementedError,
     Dispatchable,

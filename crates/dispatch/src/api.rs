@@ -3,14 +3,16 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyNotImplemented;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::domain::{self, backend_domains, domain_string};
 use crate::errors::BackendNotImplementedError;
 use crate::pyutil::{lookup_optional, Truthy};
+use crate::registry;
 use crate::scope;
 use crate::state::BackendOptions;
-use crate::walk::{walk_domain, Flow};
+use crate::types::SpecEntry;
+use crate::walk::{walk, walk_domain, Extra, Flow};
 
 /// Makes `backend` the global backend of each of its domains.
 #[pyfunction]
@@ -140,4 +142,126 @@ pub fn determine_backend<'py>(
             Err(e) => e,
         }
     })
+}
+
+/// Registers `backend` as the owner of array types (`"module:qualname"` strings) in each of its
+/// domains: calls with an argument of such a type reach it right after scoped backends.
+#[pyfunction]
+#[pyo3(signature = (backend, types, priority = 0))]
+pub fn register_typed_backend(
+    py: Python<'_>,
+    backend: &Bound<'_, PyAny>,
+    types: Vec<String>,
+    priority: i64,
+) -> PyResult<()> {
+    let owns = types
+        .iter()
+        .map(|t| match t.split_once(':') {
+            Some((m, q)) if !m.is_empty() && !q.is_empty() => Ok((m.to_owned(), q.to_owned())),
+            _ => Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "register_typed_backend: types must be 'module:qualname' strings, got {t:?}"
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    registry::add_typed(py, &backend_domains(backend)?, backend, owns, priority);
+    Ok(())
+}
+
+/// Registers `backend` as a fallback of its domains, tried when every other backend declined.
+#[pyfunction]
+pub fn register_fallback_backend(py: Python<'_>, backend: &Bound<'_, PyAny>) -> PyResult<()> {
+    registry::add_fallback(py, &backend_domains(backend)?, backend);
+    Ok(())
+}
+
+/// Removes `backend` from the typed and fallback registry of its domains.
+#[pyfunction]
+pub fn unregister_backend(py: Python<'_>, backend: &Bound<'_, PyAny>) -> PyResult<()> {
+    registry::remove(py, &backend_domains(backend)?, backend);
+    Ok(())
+}
+
+/// Tells the engine where a multimethod's dispatchable arguments are:
+/// `[(position or None, name, is_varargs), ...]`. Set once.
+#[pyfunction]
+pub fn set_dispatch_spec(
+    function: &Bound<'_, PyAny>,
+    spec: Vec<(Option<usize>, Bound<'_, PyString>, bool)>,
+) -> PyResult<()> {
+    let data = crate::function::data_of_function(function)?;
+    let entries = spec
+        .into_iter()
+        .map(|(position, name, spread)| SpecEntry {
+            position,
+            name: name.unbind(),
+            spread,
+        })
+        .collect::<Vec<_>>()
+        .into_boxed_slice();
+    data.spec.set(entries).map_err(|_| {
+        pyo3::exceptions::PyRuntimeError::new_err(
+            "the dispatch spec of this multimethod is already set",
+        )
+    })
+}
+
+/// The backends a call would try, in order, without calling any of them: `[(backend, coerce,
+/// tier)]` with tier "typed" for owners of an argument type, "fallback" for fallbacks, else
+/// "uarray" (scoped, global or registered). Used by `uscipy.explain`.
+#[pyfunction]
+#[pyo3(signature = (function, *args, **kwargs))]
+pub fn plan<'py>(
+    py: Python<'py>,
+    function: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Vec<(Bound<'py, PyAny>, bool, &'static str)>> {
+    let data = crate::function::data_of_function(function)?;
+    let registry = registry::load();
+    let positional: Vec<_> = args.iter().map(|a| a.as_ptr()).collect();
+    let (names, values): (Vec<_>, Vec<_>) = kwargs.map_or((vec![], vec![]), |k| k.iter().unzip());
+    let kwnames = PyTuple::new(py, &names)?;
+    let kwvalues: Vec<_> = values.iter().map(|v| v.as_ptr()).collect();
+    let typed = crate::call::typed_candidates(
+        py,
+        data,
+        &registry,
+        &positional,
+        (!names.is_empty()).then_some(&kwnames),
+        &kwvalues,
+    )?;
+    let scoped = scope::current(py)?;
+    let scoped = scoped.get();
+    let globals = scoped.globals();
+    let extra = Extra {
+        typed: &typed,
+        registry: Some(&registry),
+    };
+    let fallbacks: Vec<usize> = data
+        .chain
+        .iter()
+        .filter_map(|&d| registry.get(d))
+        .flat_map(|r| r.fallback.iter().map(|b| b.as_ptr() as usize))
+        .collect();
+    let mut out = Vec::new();
+    walk(
+        py,
+        &scoped.locals,
+        &globals,
+        &data.chain,
+        &extra,
+        &mut |backend, coerce| {
+            let id = backend.as_ptr() as usize;
+            let tier = if typed.iter().any(|t| t.as_ptr() as usize == id) {
+                "typed"
+            } else if fallbacks.contains(&id) {
+                "fallback"
+            } else {
+                "uarray"
+            };
+            out.push((backend.clone(), coerce, tier));
+            Ok(Flow::Continue)
+        },
+    )?;
+    Ok(out)
 }

@@ -8,9 +8,32 @@ use pyo3::types::{PyDict, PyTuple};
 use crate::errors::{Attempts, BackendNotImplementedError, Reason};
 use crate::function::FunctionData;
 use crate::pyutil::{call_method3, lookup_optional, tuple_from_ptrs};
+use crate::registry::{self, Registry};
 use crate::scope;
 use crate::state::{BackendOptions, LocalEntry};
-use crate::walk::{walk, Flow};
+use crate::types;
+use crate::walk::{walk, Extra, Flow};
+
+/// Typed backends owning the type of a dispatchable argument of this call (none when the
+/// multimethod has no dispatch spec or no typed backend serves its domains).
+pub fn typed_candidates<'py>(
+    py: Python<'py>,
+    data: &FunctionData,
+    registry: &Registry,
+    args: &[*mut ffi::PyObject],
+    kwnames: Option<&Bound<'py, PyTuple>>,
+    kwvalues: &[*mut ffi::PyObject],
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let Some(spec) = data.spec.get() else {
+        return Ok(Vec::new());
+    };
+    if !registry.has_typed(&data.chain) {
+        return Ok(Vec::new());
+    }
+    let mut values = Vec::new();
+    types::spec_values(py, spec, args, kwnames, kwvalues, &mut values);
+    types::candidates(py, registry, &data.chain, &values)
+}
 
 /// Positional arguments with the trailing ones that *are* their defaults dropped (uarray's
 /// canonical form; nothing is dropped when more arguments than defaults are given).
@@ -182,6 +205,12 @@ pub fn dispatch<'py>(
     kwnames: Option<&Bound<'py, PyTuple>>,
     kwvalues: &[*mut ffi::PyObject],
 ) -> PyResult<Bound<'py, PyAny>> {
+    let registry = registry::load();
+    let typed = typed_candidates(py, data, &registry, args, kwnames, kwvalues)?;
+    let extra = Extra {
+        typed: &typed,
+        registry: Some(&registry),
+    };
     let args = canonical_args(py, data, args)?;
     let kwargs = canonical_kwargs(py, data, kwnames, kwvalues)?;
     let scope = scope::current(py)?;
@@ -196,6 +225,7 @@ pub fn dispatch<'py>(
         &scope.locals,
         &globals,
         &data.chain,
+        &extra,
         &mut |backend, coerce| {
             let (call_args, call_kwargs) = match convert(data, backend, &args, &kwargs, coerce)? {
                 Converted::Unchanged => (args.clone(), kwargs.clone()),

@@ -20,6 +20,7 @@ use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
 use crate::call;
 use crate::domain::{self, DomainId};
+use crate::types::SpecEntry;
 
 /// What a multimethod is made of; `None` once the garbage collector has cleared it.
 pub struct FunctionData {
@@ -30,6 +31,9 @@ pub struct FunctionData {
     pub def_args: Py<PyTuple>,
     pub def_kwargs: Py<PyDict>,
     pub default: Option<Py<PyAny>>,
+    /// Where the dispatchable arguments are, for dispatch by type without calling the
+    /// extractor; set once by uscipy's frontends (`set_dispatch_spec`).
+    pub spec: std::sync::OnceLock<Box<[SpecEntry]>>,
 }
 
 impl FunctionData {
@@ -43,6 +47,12 @@ impl FunctionData {
             self.def_args.into_bound(py),
             self.def_kwargs.into_bound(py),
             self.default.map(|d| d.into_bound(py)),
+            self.spec.into_inner().map(|spec| {
+                spec.into_vec()
+                    .into_iter()
+                    .map(|e| e.name.into_bound(py))
+                    .collect::<Vec<_>>()
+            }),
         ));
     }
 
@@ -102,6 +112,18 @@ fn slot<T>(error_value: T, f: impl FnOnce(Python<'_>) -> PyResult<T>) -> T {
             error_value
         }
     }
+}
+
+/// The data of `obj` if it is a live `_Function`.
+pub fn data_of_function<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a FunctionData> {
+    let tp = function_type(obj.py())?;
+    if !obj.is_instance(tp)? {
+        return Err(PyTypeError::new_err(
+            "expected a uarray multimethod (_Function)",
+        ));
+    }
+    // SAFETY: `obj` was just checked to be a `_Function`, and it outlives the returned borrow.
+    unsafe { data_of(obj.as_ptr()) }
 }
 
 /// The data of a live `_Function`, or an error if the collector has cleared it.
@@ -221,6 +243,7 @@ fn parse_new_args(args: &Bound<'_, PyTuple>) -> PyResult<FunctionData> {
         def_args: def_args.unbind(),
         def_kwargs: def_kwargs.unbind(),
         default: (!default.is_none()).then(|| default.unbind()),
+        spec: std::sync::OnceLock::new(),
     })
 }
 

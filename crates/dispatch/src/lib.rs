@@ -15,8 +15,10 @@ pub mod domain;
 mod errors;
 mod function;
 mod pyutil;
+mod registry;
 mod scope;
 pub mod state;
+mod types;
 mod walk;
 
 use pyo3::prelude::*;
@@ -41,6 +43,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::register_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::clear_backends, m)?)?;
     m.add_function(wrap_pyfunction!(api::determine_backend, m)?)?;
+    m.add_function(wrap_pyfunction!(api::register_typed_backend, m)?)?;
+    m.add_function(wrap_pyfunction!(api::register_fallback_backend, m)?)?;
+    m.add_function(wrap_pyfunction!(api::unregister_backend, m)?)?;
+    m.add_function(wrap_pyfunction!(api::set_dispatch_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(api::plan, m)?)?;
     m.add_function(wrap_pyfunction!(backend_state::get_state, m)?)?;
     m.add_function(wrap_pyfunction!(backend_state::set_state, m)?)?;
     Ok(())

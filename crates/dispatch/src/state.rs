@@ -253,36 +253,56 @@ impl GlobalState {
 /// A borrowed snapshot of the globals.
 pub type GlobalGuard = arc_swap::Guard<Arc<GlobalState>>;
 
-/// A published, swappable `GlobalState`. Readers never block; writers are serialised.
-pub struct GlobalCell {
-    current: ArcSwap<GlobalState>,
+/// A published, swappable snapshot. Readers never block; writers are serialised.
+pub struct Published<T> {
+    current: ArcSwap<T>,
     writer: Mutex<()>,
 }
 
-impl GlobalCell {
-    pub fn new(state: GlobalState) -> Self {
-        GlobalCell {
-            current: ArcSwap::from_pointee(state),
+impl<T: Clone> Published<T> {
+    pub fn new(value: T) -> Self {
+        Published {
+            current: ArcSwap::from_pointee(value),
             writer: Mutex::new(()),
         }
     }
 
     /// The current snapshot; cheap to take (no reference-count traffic in the common case).
-    pub fn load(&self) -> GlobalGuard {
+    pub fn load(&self) -> arc_swap::Guard<Arc<T>> {
         self.current.load()
     }
 
-    /// Applies `f` to a copy of the state and publishes it with a new generation.
-    pub fn update(&self, f: impl FnOnce(&mut GlobalState)) {
+    /// Applies `f` to a copy of the value and publishes the result.
+    pub fn update(&self, f: impl FnOnce(&mut T)) {
         let previous = {
             let _guard = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut next = GlobalState::clone(&self.current.load());
+            let mut next = T::clone(&self.current.load());
             f(&mut next);
-            next.generation = next_generation();
             self.current.swap(Arc::new(next))
         };
         // Dropped outside the lock: releasing backends may run Python code that changes state.
         drop(previous);
+    }
+}
+
+/// uarray's global state of a scope: process-wide, or a scope's own copy after `set_state`.
+pub struct GlobalCell(Published<GlobalState>);
+
+impl GlobalCell {
+    pub fn new(state: GlobalState) -> Self {
+        GlobalCell(Published::new(state))
+    }
+
+    pub fn load(&self) -> GlobalGuard {
+        self.0.load()
+    }
+
+    /// Applies `f` to a copy of the state and publishes it with a new generation.
+    pub fn update(&self, f: impl FnOnce(&mut GlobalState)) {
+        self.0.update(|next| {
+            f(next);
+            next.generation = next_generation();
+        });
     }
 }
 

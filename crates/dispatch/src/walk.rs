@@ -1,13 +1,19 @@
-//! The order in which backends are tried, exactly as uarray defines it.
+//! The order in which backends are tried.
 //!
-//! Per domain level: scoped backends innermost first (one set with `only` or `coerce` ends the
-//! walk), then the global backend unless `try_last` (its `only`/`coerce` ends the walk), then
-//! registered backends (never coercing), then a `try_last` global. Then the parent domain.
-//! Skipped backends are compared with `==`, and an exception from `__eq__` propagates.
+//! uarray's order, per domain level: scoped backends innermost first (one set with `only` or
+//! `coerce` ends the walk), then the global backend unless `try_last` (its `only`/`coerce` ends
+//! the walk), then registered backends (never coercing), then a `try_last` global; then the
+//! parent domain. Skipped backends are compared with `==`; an exception from `__eq__` propagates.
+//!
+//! uscipy adds two tiers. When a typed backend owns an argument's type, it is tried after the
+//! scoped backends of every level and before any global one; and when every backend declined,
+//! the fallback backends (SciPy) are tried. Without typed backends or fallbacks the order is
+//! exactly uarray's.
 
 use pyo3::prelude::*;
 
 use crate::domain::DomainId;
+use crate::registry::Registry;
 use crate::state::{BackendOptions, GlobalState, LocalState};
 
 /// What a visitor tells the walk after trying a backend.
@@ -19,16 +25,90 @@ pub enum Flow {
     Break,
 }
 
-fn is_skipped(py: Python<'_>, skipped: &[Py<PyAny>], backend: &Py<PyAny>) -> PyResult<bool> {
+/// The backends a walk visits besides uarray's: owners of argument types, and fallbacks.
+pub struct Extra<'a, 'py> {
+    pub typed: &'a [Bound<'py, PyAny>],
+    pub registry: Option<&'a Registry>,
+}
+
+fn is_skipped(py: Python<'_>, skipped: &[Py<PyAny>], backend: &Bound<'_, PyAny>) -> PyResult<bool> {
     for s in skipped {
-        if s.is(backend) || s.bind(py).eq(backend.bind(py))? {
+        if s.is(backend) || s.bind(py).eq(backend)? {
             return Ok(true);
         }
     }
     Ok(false)
 }
 
-/// Visits the backends of one domain level in trial order.
+fn skipped_in<'a>(locals: &'a LocalState, domain: DomainId) -> &'a [Py<PyAny>] {
+    locals.get(domain).map_or(&[], |l| &l.skipped)
+}
+
+fn walk_locals<'py, F>(
+    py: Python<'py>,
+    locals: &LocalState,
+    domain: DomainId,
+    visit: &mut F,
+) -> PyResult<Flow>
+where
+    F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
+{
+    let Some(local) = locals.get(domain) else {
+        return Ok(Flow::Continue);
+    };
+    for opts in local.preferred.iter().rev() {
+        let backend = opts.backend.bind(py);
+        if is_skipped(py, &local.skipped, backend)? {
+            continue;
+        }
+        if visit(backend, opts.coerce)? == Flow::Break || opts.only || opts.coerce {
+            return Ok(Flow::Break);
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+fn walk_globals<'py, F>(
+    py: Python<'py>,
+    locals: &LocalState,
+    globals: &GlobalState,
+    domain: DomainId,
+    visit: &mut F,
+) -> PyResult<Flow>
+where
+    F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
+{
+    let Some(global) = globals.get(domain) else {
+        return Ok(Flow::Continue);
+    };
+    let skipped = skipped_in(locals, domain);
+    let try_global = |opts: &BackendOptions, visit: &mut F| -> PyResult<Flow> {
+        let backend = opts.backend.bind(py);
+        if is_skipped(py, skipped, backend)? {
+            return Ok(Flow::Continue);
+        }
+        visit(backend, opts.coerce)
+    };
+    if !global.try_last {
+        if let Some(opts) = &global.global {
+            if try_global(opts, visit)? == Flow::Break || opts.only || opts.coerce {
+                return Ok(Flow::Break);
+            }
+        }
+    }
+    for backend in &global.registered {
+        let backend = backend.bind(py);
+        if !is_skipped(py, skipped, backend)? && visit(backend, false)? == Flow::Break {
+            return Ok(Flow::Break);
+        }
+    }
+    match (&global.global, global.try_last) {
+        (Some(opts), true) => try_global(opts, visit),
+        _ => Ok(Flow::Continue),
+    }
+}
+
+/// Visits the backends of exactly one domain level (no parents), in uarray's order.
 pub fn walk_domain<'py, F>(
     py: Python<'py>,
     locals: &LocalState,
@@ -39,52 +119,10 @@ pub fn walk_domain<'py, F>(
 where
     F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
 {
-    let local = locals.get(domain);
-    let skipped: &[Py<PyAny>] = local.map_or(&[], |l| &l.skipped);
-
-    if let Some(local) = local {
-        for opts in local.preferred.iter().rev() {
-            if is_skipped(py, skipped, &opts.backend)? {
-                continue;
-            }
-            if visit(opts.backend.bind(py), opts.coerce)? == Flow::Break {
-                return Ok(Flow::Break);
-            }
-            if opts.only || opts.coerce {
-                return Ok(Flow::Break);
-            }
-        }
+    if walk_locals(py, locals, domain, visit)? == Flow::Break {
+        return Ok(Flow::Break);
     }
-
-    let Some(global) = globals.get(domain) else {
-        return Ok(Flow::Continue);
-    };
-    let try_global = |opts: &BackendOptions, visit: &mut F| -> PyResult<Flow> {
-        if is_skipped(py, skipped, &opts.backend)? {
-            return Ok(Flow::Continue);
-        }
-        visit(opts.backend.bind(py), opts.coerce)
-    };
-
-    if !global.try_last {
-        if let Some(opts) = &global.global {
-            if try_global(opts, visit)? == Flow::Break || opts.only || opts.coerce {
-                return Ok(Flow::Break);
-            }
-        }
-    }
-    for backend in &global.registered {
-        if is_skipped(py, skipped, backend)? {
-            continue;
-        }
-        if visit(backend.bind(py), false)? == Flow::Break {
-            return Ok(Flow::Break);
-        }
-    }
-    match (&global.global, global.try_last) {
-        (Some(opts), true) => try_global(opts, visit),
-        _ => Ok(Flow::Continue),
-    }
+    walk_globals(py, locals, globals, domain, visit)
 }
 
 /// Visits every backend for a call in the innermost domain of `chain`, then its parents.
@@ -93,14 +131,45 @@ pub fn walk<'py, F>(
     locals: &LocalState,
     globals: &GlobalState,
     chain: &[DomainId],
+    extra: &Extra<'_, 'py>,
     visit: &mut F,
 ) -> PyResult<Flow>
 where
     F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
 {
-    for &domain in chain {
-        if walk_domain(py, locals, globals, domain, visit)? == Flow::Break {
-            return Ok(Flow::Break);
+    if extra.typed.is_empty() {
+        for &domain in chain {
+            if walk_domain(py, locals, globals, domain, visit)? == Flow::Break {
+                return Ok(Flow::Break);
+            }
+        }
+    } else {
+        for &domain in chain {
+            if walk_locals(py, locals, domain, visit)? == Flow::Break {
+                return Ok(Flow::Break);
+            }
+        }
+        let skipped = skipped_in(locals, chain[0]);
+        for backend in extra.typed {
+            if !is_skipped(py, skipped, backend)? && visit(backend, false)? == Flow::Break {
+                return Ok(Flow::Break);
+            }
+        }
+        for &domain in chain {
+            if walk_globals(py, locals, globals, domain, visit)? == Flow::Break {
+                return Ok(Flow::Break);
+            }
+        }
+    }
+    if let Some(registry) = extra.registry {
+        for &domain in chain {
+            let skipped = skipped_in(locals, domain);
+            for backend in registry.get(domain).map_or(&[][..], |r| &r.fallback) {
+                let backend = backend.bind(py);
+                if !is_skipped(py, skipped, backend)? && visit(backend, false)? == Flow::Break {
+                    return Ok(Flow::Break);
+                }
+            }
         }
     }
     Ok(Flow::Continue)

@@ -1,0 +1,151 @@
+//! Dispatch by array type: which typed backends own the types of a call's dispatchable
+//! arguments. Types are matched by `"module:qualname"` against their MRO, so no array library is
+//! imported to decide that a value is not one of its arrays.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple, PyType};
+
+use crate::domain::DomainId;
+use crate::registry::Registry;
+
+/// Where a multimethod's dispatchable arguments are: positional index (if it can be passed
+/// positionally), keyword name, and whether it is `*args` (every remaining positional).
+pub struct SpecEntry {
+    pub position: Option<usize>,
+    pub name: Py<PyString>,
+    pub spread: bool,
+}
+
+/// The dispatchable values of one call, read straight from the vectorcall arguments; tuples
+/// (`out=(a, b)`, `(c, lower)` pairs) are looked into one level.
+pub fn spec_values<'py>(
+    py: Python<'py>,
+    spec: &[SpecEntry],
+    args: &[*mut ffi::PyObject],
+    kwnames: Option<&Bound<'py, PyTuple>>,
+    kwvalues: &[*mut ffi::PyObject],
+    out: &mut Vec<Bound<'py, PyAny>>,
+) {
+    // SAFETY (all `from_ptr` below): pointers from the vectorcall argument array, live for the call.
+    let mut push = |ptr: *mut ffi::PyObject| {
+        let value = unsafe { Borrowed::from_ptr(py, ptr) };
+        if let Ok(tuple) = value.cast::<PyTuple>() {
+            out.extend(tuple.iter().filter(|v| !v.is_none()));
+        } else if !value.is_none() {
+            out.push(value.to_owned());
+        }
+    };
+    for entry in spec {
+        match entry.position {
+            Some(p) if entry.spread => args.iter().skip(p).for_each(|&a| push(a)),
+            Some(p) if p < args.len() => push(args[p]),
+            _ => {
+                if let Some(names) = kwnames {
+                    let wanted = entry.name.bind(py);
+                    if let Some(i) = names
+                        .iter()
+                        .position(|n| n.is(wanted) || n.eq(wanted).unwrap_or(false))
+                    {
+                        push(kwvalues[i]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct TypeEntry {
+    /// Keeps the type alive, so its address (the cache key) cannot be reused meanwhile.
+    _type: Py<PyType>,
+    generation: u64,
+    owners: Vec<usize>,
+}
+
+const CACHE_LIMIT: usize = 4096;
+
+static CACHE: LazyLock<Mutex<HashMap<usize, TypeEntry>>> = LazyLock::new(Default::default);
+
+fn mro_names(ty: &Bound<'_, PyType>) -> PyResult<Vec<(String, String)>> {
+    let mut names = Vec::new();
+    for cls in ty.mro().iter() {
+        let module = cls
+            .getattr("__module__")
+            .and_then(|m| m.extract::<String>())
+            .unwrap_or_default();
+        let qualname = cls
+            .getattr("__qualname__")
+            .and_then(|q| q.extract::<String>())
+            .unwrap_or_default();
+        names.push((module, qualname));
+    }
+    Ok(names)
+}
+
+/// Identities of the typed backends (anywhere in the registry) that own `ty`.
+fn owners_of(ty: &Bound<'_, PyType>, registry: &Registry) -> PyResult<Vec<usize>> {
+    let key = ty.as_ptr() as usize;
+    {
+        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = cache.get(&key) {
+            if entry.generation == registry.generation {
+                return Ok(entry.owners.clone());
+            }
+        }
+    }
+    let names = mro_names(ty)?;
+    let mut owners = Vec::new();
+    for typed in registry.all_typed() {
+        let id = typed.backend.as_ptr() as usize;
+        if !owners.contains(&id) && typed.owns.iter().any(|owned| names.contains(owned)) {
+            owners.push(id);
+        }
+    }
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(
+        key,
+        TypeEntry {
+            _type: ty.clone().unbind(),
+            generation: registry.generation,
+            owners: owners.clone(),
+        },
+    );
+    Ok(owners)
+}
+
+/// The typed backends to try for a call, in order: by priority (then registration), innermost
+/// domain first, each once, keeping those that own the type of at least one value.
+pub fn candidates<'py>(
+    py: Python<'py>,
+    registry: &Registry,
+    chain: &[DomainId],
+    values: &[Bound<'py, PyAny>],
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let mut owned: Vec<usize> = Vec::new();
+    for value in values {
+        for id in owners_of(&value.get_type(), registry)? {
+            if !owned.contains(&id) {
+                owned.push(id);
+            }
+        }
+    }
+    let mut out: Vec<Bound<'py, PyAny>> = Vec::new();
+    if owned.is_empty() {
+        return Ok(out);
+    }
+    for &d in chain {
+        for typed in registry.get(d).map_or(&[][..], |r| &r.typed) {
+            let id = typed.backend.as_ptr() as usize;
+            if owned.contains(&id) && !out.iter().any(|b| b.as_ptr() as usize == id) {
+                out.push(typed.backend.bind(py).clone());
+            }
+        }
+    }
+    Ok(out)
+}

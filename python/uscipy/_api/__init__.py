@@ -1,0 +1,1 @@
+"""Declarative tables the SciPy-API frontends are generated from."""
