@@ -40,7 +40,7 @@ fn is_skipped(py: Python<'_>, skipped: &[Py<PyAny>], backend: &Bound<'_, PyAny>)
     Ok(false)
 }
 
-fn skipped_in<'a>(locals: &'a LocalState, domain: DomainId) -> &'a [Py<PyAny>] {
+fn skipped_in(locals: &LocalState, domain: DomainId) -> &[Py<PyAny>] {
     locals.get(domain).map_or(&[], |l| &l.skipped)
 }
 
