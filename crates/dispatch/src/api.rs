@@ -118,7 +118,7 @@ pub fn determine_backend<'py>(
         &scoped.locals,
         &globals,
         id,
-        &mut |backend, coerce_backend| {
+        &mut |backend, coerce_backend, _tier| {
             let Some(convert) = lookup_optional(backend, pyo3::intern!(py, "__ua_convert__"))?
             else {
                 return Ok(Flow::Continue);
@@ -206,8 +206,8 @@ pub fn set_dispatch_spec(
 }
 
 /// The backends a call would try, in order, without calling any of them: `[(backend, coerce,
-/// tier)]` with tier "typed" for owners of an argument type, "fallback" for fallbacks, else
-/// "uarray" (scoped, global or registered). Used by `uscipy.explain`.
+/// tier)]`, tier one of "scoped", "typed", "global", "registered", "fallback". Used by
+/// `uscipy.explain`.
 #[pyfunction]
 #[pyo3(signature = (function, *args, **kwargs))]
 pub fn plan<'py>(
@@ -237,12 +237,6 @@ pub fn plan<'py>(
         typed: &typed,
         registry: Some(&registry),
     };
-    let fallbacks: Vec<usize> = data
-        .chain
-        .iter()
-        .filter_map(|&d| registry.get(d))
-        .flat_map(|r| r.fallback.iter().map(|b| b.as_ptr() as usize))
-        .collect();
     let mut out = Vec::new();
     walk(
         py,
@@ -250,16 +244,8 @@ pub fn plan<'py>(
         &globals,
         &data.chain,
         &extra,
-        &mut |backend, coerce| {
-            let id = backend.as_ptr() as usize;
-            let tier = if typed.iter().any(|t| t.as_ptr() as usize == id) {
-                "typed"
-            } else if fallbacks.contains(&id) {
-                "fallback"
-            } else {
-                "uarray"
-            };
-            out.push((backend.clone(), coerce, tier));
+        &mut |backend, coerce, tier| {
+            out.push((backend.clone(), coerce, tier.name()));
             Ok(Flow::Continue)
         },
     )?;

@@ -7,6 +7,8 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::{Attempts, BackendNotImplementedError, Reason};
 use crate::function::FunctionData;
+use crate::hook;
+use crate::impls::{self, Route};
 use crate::pyutil::{call_method3, lookup_optional, tuple_from_ptrs};
 use crate::registry::{self, Registry};
 use crate::scope;
@@ -82,6 +84,54 @@ fn canonical_kwargs<'py>(
         kwargs.set_item(name, value)?;
     }
     Ok(kwargs)
+}
+
+/// The call's canonical `(args, kwargs)`, built only if a backend needs them (a backend called
+/// directly takes the caller's arguments as they are).
+#[derive(Default)]
+struct Canonical<'py> {
+    cell: std::cell::OnceCell<(Bound<'py, PyTuple>, Bound<'py, PyDict>)>,
+}
+
+impl<'py> Canonical<'py> {
+    fn get(
+        &self,
+        py: Python<'py>,
+        data: &FunctionData,
+        args: &[*mut ffi::PyObject],
+        kwnames: Option<&Bound<'py, PyTuple>>,
+        kwvalues: &[*mut ffi::PyObject],
+    ) -> PyResult<&(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
+        if self.cell.get().is_none() {
+            let built = (
+                canonical_args(py, data, args)?,
+                canonical_kwargs(py, data, kwnames, kwvalues)?,
+            );
+            let _ = self.cell.set(built);
+        }
+        Ok(self.cell.get().expect("just set"))
+    }
+}
+
+/// Calls `implementation` with the caller's own vectorcall arguments (positional values then
+/// keyword values, contiguous, as CPython passed them).
+fn call_direct<'py>(
+    implementation: &Bound<'py, PyAny>,
+    args: &[*mut ffi::PyObject],
+    kwnames: Option<&Bound<'py, PyTuple>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = implementation.py();
+    // SAFETY: `args` starts the caller's argument array, which holds `args.len()` positional
+    // values followed by one value per keyword name; all live for the duration of the call.
+    unsafe {
+        let out = ffi::PyObject_Vectorcall(
+            implementation.as_ptr(),
+            args.as_ptr(),
+            args.len(),
+            kwnames.map_or(std::ptr::null_mut(), |k| k.as_ptr()),
+        );
+        Bound::from_owned_ptr_or_err(py, out)
+    }
 }
 
 /// Drops, in place, keyword arguments that are their defaults (after a replacer ran).
@@ -205,18 +255,76 @@ pub fn dispatch<'py>(
     kwnames: Option<&Bound<'py, PyTuple>>,
     kwvalues: &[*mut ffi::PyObject],
 ) -> PyResult<Bound<'py, PyAny>> {
+    if !hook::enabled() {
+        return dispatch_inner(py, func, data, args, kwnames, kwvalues).map(|(value, _)| value);
+    }
+    let start = std::time::Instant::now();
+    let outcome = dispatch_inner(py, func, data, args, kwnames, kwvalues);
+    let elapsed = start.elapsed().as_nanos();
+    // SAFETY: the pointers come from the vectorcall argument array, live for this call.
+    let args_tuple = unsafe { tuple_from_ptrs(py, args)? }.into_any();
+    let kwargs = PyDict::new(py);
+    if let Some(names) = kwnames {
+        for (name, &value) in names.iter().zip(kwvalues) {
+            kwargs.set_item(name, unsafe { Borrowed::from_ptr(py, value) })?;
+        }
+    }
+    let func = func.to_owned();
+    match outcome {
+        Ok((value, backend)) => {
+            hook::report(
+                py,
+                (
+                    &func,
+                    backend.as_ref(),
+                    args_tuple,
+                    kwargs.into_any(),
+                    elapsed,
+                    None,
+                ),
+            )?;
+            Ok(value)
+        }
+        Err(err) => {
+            let exc = err.value(py).clone().into_any();
+            hook::report(
+                py,
+                (
+                    &func,
+                    None,
+                    args_tuple,
+                    kwargs.into_any(),
+                    elapsed,
+                    Some(&exc),
+                ),
+            )?;
+            Err(err)
+        }
+    }
+}
+
+/// The dispatch itself: the result and the backend that produced it (None: the default).
+fn dispatch_inner<'py>(
+    py: Python<'py>,
+    func: &Borrowed<'_, 'py, PyAny>,
+    data: &FunctionData,
+    args: &[*mut ffi::PyObject],
+    kwnames: Option<&Bound<'py, PyTuple>>,
+    kwvalues: &[*mut ffi::PyObject],
+) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
     let registry = registry::load();
     let typed = typed_candidates(py, data, &registry, args, kwnames, kwvalues)?;
     let extra = Extra {
         typed: &typed,
         registry: Some(&registry),
     };
-    let args = canonical_args(py, data, args)?;
-    let kwargs = canonical_kwargs(py, data, kwnames, kwvalues)?;
+    let raw_args = args;
+    let canonical = Canonical::default();
     let scope = scope::current(py)?;
     let scope = scope.get();
     let globals = scope.globals();
     let default = data.default.as_ref().map(|d| d.bind(py));
+    let func_bound = func.to_owned();
 
     let mut attempts = Attempts::default();
     let mut result = None;
@@ -226,20 +334,32 @@ pub fn dispatch<'py>(
         &globals,
         &data.chain,
         &extra,
-        &mut |backend, coerce| {
-            let (call_args, call_kwargs) = match convert(data, backend, &args, &kwargs, coerce)? {
-                Converted::Unchanged => (args.clone(), kwargs.clone()),
-                Converted::Replaced(a, k) => (a, k),
-                Converted::Declined => {
-                    attempts.push(Some(backend), Reason::ConvertNotImplemented { coerce });
-                    return Ok(Flow::Continue);
+        &mut |backend, coerce, _tier| {
+            let (raw, converted) = match impls::route(&data.impls, &func_bound, backend)? {
+                Route::Direct(Some(implementation)) => {
+                    (call_direct(&implementation, raw_args, kwnames), None)
+                }
+                Route::Direct(None) => (Ok(PyNotImplemented::get(py).to_owned().into_any()), None),
+                Route::Protocol => {
+                    let (args, kwargs) = canonical.get(py, data, raw_args, kwnames, kwvalues)?;
+                    let (call_args, call_kwargs) =
+                        match convert(data, backend, args, kwargs, coerce)? {
+                            Converted::Unchanged => (args.clone(), kwargs.clone()),
+                            Converted::Replaced(a, k) => (a, k),
+                            Converted::Declined => {
+                                attempts
+                                    .push(Some(backend), Reason::ConvertNotImplemented { coerce });
+                                return Ok(Flow::Continue);
+                            }
+                        };
+                    let raw = call_method3(
+                        backend,
+                        pyo3::intern!(py, "__ua_function__"),
+                        [func.as_ptr(), call_args.as_ptr(), call_kwargs.as_ptr()],
+                    );
+                    (raw, Some((call_args, call_kwargs)))
                 }
             };
-            let raw = call_method3(
-                backend,
-                pyo3::intern!(py, "__ua_function__"),
-                [func.as_ptr(), call_args.as_ptr(), call_kwargs.as_ptr()],
-            );
             let raised_before = attempts.count();
             let mut value = declined_on_bnie(py, raw, Some(backend), &mut attempts)?;
             if value.is_none() {
@@ -247,6 +367,12 @@ pub fn dispatch<'py>(
                     if attempts.count() == raised_before {
                         attempts.push(Some(backend), Reason::FunctionNotImplemented);
                     }
+                    let (call_args, call_kwargs) = match converted {
+                        Some(pair) => pair,
+                        None => canonical
+                            .get(py, data, raw_args, kwnames, kwvalues)?
+                            .clone(),
+                    };
                     let raw = default_with_backend(
                         py,
                         data,
@@ -263,7 +389,7 @@ pub fn dispatch<'py>(
             }
             match value {
                 Some(v) => {
-                    result = Some(v);
+                    result = Some((v, Some(backend.clone())));
                     Ok(Flow::Break)
                 }
                 None => Ok(Flow::Continue),
@@ -273,11 +399,19 @@ pub fn dispatch<'py>(
     if let Some(value) = result {
         return Ok(value);
     }
+    if flow == Flow::Continue && !typed.is_empty() {
+        for &d in data.chain.iter() {
+            for fallback in registry.get(d).map_or(&[][..], |r| &r.fallback) {
+                attempts.push(Some(fallback.bind(py)), Reason::FallbackSkipped);
+            }
+        }
+    }
     // Nothing ran and no backend ended the walk: uarray calls the default once more, bare.
     if let (Flow::Continue, Some(default)) = (flow, default) {
-        let raw = default.call(&args, Some(&kwargs));
+        let (args, kwargs) = canonical.get(py, data, raw_args, kwnames, kwvalues)?;
+        let raw = default.call(args, Some(kwargs));
         if let Some(value) = declined_on_bnie(py, raw, None, &mut attempts)? {
-            return Ok(value);
+            return Ok((value, None));
         }
     }
     Err(attempts.into_error(py, &function_name(func), &data.domain.bind(py).to_string()))

@@ -88,9 +88,14 @@ fn first_arg(exc: &Bound<'_, BackendNotImplementedError>) -> Option<String> {
 
 /// Why a backend declined.
 pub enum Reason<'py> {
-    ConvertNotImplemented { coerce: bool },
+    ConvertNotImplemented {
+        coerce: bool,
+    },
     FunctionNotImplemented,
     Raised(Bound<'py, PyBaseException>),
+    /// A fallback not tried because an argument belongs to a type-owning backend: running it
+    /// would convert that argument implicitly (a device-to-host copy, an eager compute).
+    FallbackSkipped,
 }
 
 /// The backends tried for one call, in order. Allocates only when a backend declines.
@@ -136,6 +141,12 @@ impl<'py> Attempts<'py> {
                 Reason::FunctionNotImplemented => {
                     PyString::new(py, "__ua_function__ returned NotImplemented").into_any()
                 }
+                Reason::FallbackSkipped => PyString::new(
+                    py,
+                    "not tried: an argument's type belongs to another backend, and this one would \
+                     convert it implicitly (use set_backend(..., coerce=True) to convert)",
+                )
+                .into_any(),
                 Reason::Raised(exc) => {
                     let exc = exc.into_any();
                     args.push(PyTuple::new(py, [&backend, &exc])?.into_any());

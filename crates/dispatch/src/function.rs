@@ -20,6 +20,7 @@ use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
 use crate::call;
 use crate::domain::{self, DomainId};
+use crate::impls::ImplCache;
 use crate::types::SpecEntry;
 
 /// What a multimethod is made of; `None` once the garbage collector has cleared it.
@@ -34,12 +35,15 @@ pub struct FunctionData {
     /// Where the dispatchable arguments are, for dispatch by type without calling the
     /// extractor; set once by uscipy's frontends (`set_dispatch_spec`).
     pub spec: std::sync::OnceLock<Box<[SpecEntry]>>,
+    /// How each backend met so far is called (directly, or through the uarray protocol).
+    pub impls: ImplCache,
 }
 
 impl FunctionData {
     /// Releases every reference now (dropping a `Py` outside a PyO3 entry point would only
     /// queue the decrement).
     fn release(self, py: Python<'_>) {
+        self.impls.release(py);
         drop((
             self.extractor.into_bound(py),
             self.replacer.into_bound(py),
@@ -73,7 +77,7 @@ impl FunctionData {
                 return rc;
             }
         }
-        0
+        self.impls.visit(visit)
     }
 }
 
@@ -244,6 +248,7 @@ fn parse_new_args(args: &Bound<'_, PyTuple>) -> PyResult<FunctionData> {
         def_kwargs: def_kwargs.unbind(),
         default: (!default.is_none()).then(|| default.unbind()),
         spec: std::sync::OnceLock::new(),
+        impls: ImplCache::default(),
     })
 }
 

@@ -14,6 +14,8 @@ mod dispatchable;
 pub mod domain;
 mod errors;
 mod function;
+mod hook;
+mod impls;
 mod pyutil;
 mod registry;
 mod scope;
@@ -48,6 +50,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::unregister_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::set_dispatch_spec, m)?)?;
     m.add_function(wrap_pyfunction!(api::plan, m)?)?;
+    m.add_function(wrap_pyfunction!(hook::set_dispatch_hook, m)?)?;
     m.add_function(wrap_pyfunction!(backend_state::get_state, m)?)?;
     m.add_function(wrap_pyfunction!(backend_state::set_state, m)?)?;
     Ok(())

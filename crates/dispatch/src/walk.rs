@@ -25,6 +25,28 @@ pub enum Flow {
     Break,
 }
 
+/// Where in the order a backend was found (for `explain`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tier {
+    Scoped,
+    Typed,
+    Global,
+    Registered,
+    Fallback,
+}
+
+impl Tier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Scoped => "scoped",
+            Tier::Typed => "typed",
+            Tier::Global => "global",
+            Tier::Registered => "registered",
+            Tier::Fallback => "fallback",
+        }
+    }
+}
+
 /// The backends a walk visits besides uarray's: owners of argument types, and fallbacks.
 pub struct Extra<'a, 'py> {
     pub typed: &'a [Bound<'py, PyAny>],
@@ -51,7 +73,7 @@ fn walk_locals<'py, F>(
     visit: &mut F,
 ) -> PyResult<Flow>
 where
-    F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
+    F: FnMut(&Bound<'py, PyAny>, bool, Tier) -> PyResult<Flow>,
 {
     let Some(local) = locals.get(domain) else {
         return Ok(Flow::Continue);
@@ -61,7 +83,7 @@ where
         if is_skipped(py, &local.skipped, backend)? {
             continue;
         }
-        if visit(backend, opts.coerce)? == Flow::Break || opts.only || opts.coerce {
+        if visit(backend, opts.coerce, Tier::Scoped)? == Flow::Break || opts.only || opts.coerce {
             return Ok(Flow::Break);
         }
     }
@@ -76,7 +98,7 @@ fn walk_globals<'py, F>(
     visit: &mut F,
 ) -> PyResult<Flow>
 where
-    F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
+    F: FnMut(&Bound<'py, PyAny>, bool, Tier) -> PyResult<Flow>,
 {
     let Some(global) = globals.get(domain) else {
         return Ok(Flow::Continue);
@@ -87,7 +109,7 @@ where
         if is_skipped(py, skipped, backend)? {
             return Ok(Flow::Continue);
         }
-        visit(backend, opts.coerce)
+        visit(backend, opts.coerce, Tier::Global)
     };
     if !global.try_last {
         if let Some(opts) = &global.global {
@@ -98,7 +120,9 @@ where
     }
     for backend in &global.registered {
         let backend = backend.bind(py);
-        if !is_skipped(py, skipped, backend)? && visit(backend, false)? == Flow::Break {
+        if !is_skipped(py, skipped, backend)?
+            && visit(backend, false, Tier::Registered)? == Flow::Break
+        {
             return Ok(Flow::Break);
         }
     }
@@ -117,7 +141,7 @@ pub fn walk_domain<'py, F>(
     visit: &mut F,
 ) -> PyResult<Flow>
 where
-    F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
+    F: FnMut(&Bound<'py, PyAny>, bool, Tier) -> PyResult<Flow>,
 {
     if walk_locals(py, locals, domain, visit)? == Flow::Break {
         return Ok(Flow::Break);
@@ -135,7 +159,7 @@ pub fn walk<'py, F>(
     visit: &mut F,
 ) -> PyResult<Flow>
 where
-    F: FnMut(&Bound<'py, PyAny>, bool) -> PyResult<Flow>,
+    F: FnMut(&Bound<'py, PyAny>, bool, Tier) -> PyResult<Flow>,
 {
     if extra.typed.is_empty() {
         for &domain in chain {
@@ -151,7 +175,9 @@ where
         }
         let skipped = skipped_in(locals, chain[0]);
         for backend in extra.typed {
-            if !is_skipped(py, skipped, backend)? && visit(backend, false)? == Flow::Break {
+            if !is_skipped(py, skipped, backend)?
+                && visit(backend, false, Tier::Typed)? == Flow::Break
+            {
                 return Ok(Flow::Break);
             }
         }
@@ -161,12 +187,15 @@ where
             }
         }
     }
-    if let Some(registry) = extra.registry {
+    // Fallbacks (SciPy) would convert arrays a type-owning backend declined: never implicitly.
+    if let (Some(registry), true) = (extra.registry, extra.typed.is_empty()) {
         for &domain in chain {
             let skipped = skipped_in(locals, domain);
             for backend in registry.get(domain).map_or(&[][..], |r| &r.fallback) {
                 let backend = backend.bind(py);
-                if !is_skipped(py, skipped, backend)? && visit(backend, false)? == Flow::Break {
+                if !is_skipped(py, skipped, backend)?
+                    && visit(backend, false, Tier::Fallback)? == Flow::Break
+                {
                     return Ok(Flow::Break);
                 }
             }

@@ -7,45 +7,75 @@ in the entry-point group ``uscipy.backends``.
 from __future__ import annotations
 
 import importlib
-import threading
+import sys
+import types
 from typing import Any
 
-from .._core import register_fallback_backend
 from ._base import MODULES, Backend, domain_of
 
-__all__ = ["Backend", "MODULES", "domain_of", "get", "install_default_backends"]
+__all__ = ["Backend", "MODULES", "domain_of", "get", "install", "uninstall", "install_default_backends"]
 
 BUILTIN = {"scipy": "uscipy.backends.scipy"}
-
-_installed = False
-_install_lock = threading.Lock()
 
 
 def get(name: str) -> Any:
     """The backend called ``name``: built in, or from the ``uscipy.backends`` entry points."""
     if name in BUILTIN:
         return importlib.import_module(BUILTIN[name]).backend
-    from .._plugins import load_plugin
+    from .._plugins import plugin_names, proxy
 
-    backend = load_plugin(name)
+    backend = proxy(name)
     if backend is None:
-        known = sorted({*BUILTIN, *_plugin_names()})
+        known = sorted({*BUILTIN, *plugin_names()})
         raise ValueError(f"unknown uscipy backend {name!r}; known backends: {', '.join(known)}")
     return backend
 
 
-def _plugin_names() -> list[str]:
-    from .._plugins import plugin_names
+def install(backend: Any) -> None:
+    """Makes ``backend`` reachable through the array types it owns (``backend.types``,
+    ``"module:qualname"`` strings): a call with such an argument reaches it with no selection."""
+    from .._core import register_typed_backend
 
-    return plugin_names()
+    types = list(getattr(backend, "types", ()))
+    if not types:
+        raise ValueError(f"{backend!r} owns no array types; select it with uscipy.set_backend instead")
+    register_typed_backend(backend, types, int(getattr(backend, "priority", 0)))
+
+
+def uninstall(backend: Any) -> None:
+    """Undoes :func:`install` (and removes ``backend`` from the NumPy priority list)."""
+    from .._core import unregister_backend
+
+    unregister_backend(backend)
+
+
+_defaults_installed = False
 
 
 def install_default_backends() -> None:
-    """Makes SciPy the fallback of uscipy's domains (once per process, whatever the scope)."""
-    global _installed
-    if _installed:
+    """Once per process, whatever the scope it is first needed in: the priority list for NumPy
+    input (``USCIPY_BACKENDS``, default SciPy) and every plugin owning array types, installed
+    from its metadata without importing it."""
+    global _defaults_installed
+    if _defaults_installed:
         return
-    with _install_lock:
-        if not _installed:
-            register_fallback_backend(get("scipy"))
-            _installed = True
+    _defaults_installed = True
+    from .._config import config
+    from .._plugins import typed_plugins
+
+    config.backends  # noqa: B018 - reading it installs it
+    for proxy in typed_plugins():
+        install(proxy)
+
+
+class _CallableModule(types.ModuleType):
+    """``uscipy.backends`` is this package and also the function listing installed backends:
+    ``uscipy.backends()``."""
+
+    def __call__(self) -> list[Any]:
+        from .._select import backends
+
+        return backends()
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -48,6 +48,11 @@ class Backend:
             impl = self._resolved[method] = self.implementation(module, method.__name__)
             return impl
 
+    def __uscipy_implementation__(self, method: Any) -> Callable[..., Any] | None:
+        """Asked once per multimethod by uscipy's engine, which then calls the implementation
+        directly (no ``__ua_function__`` in between). Implementations must not change later."""
+        return self.resolve(method)
+
     def __ua_function__(self, method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         impl = self.resolve(method)
         if impl is None:

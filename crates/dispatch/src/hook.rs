@@ -1,0 +1,49 @@
+//! An optional observer of every dispatch, for `uscipy.trace()` and debug logging. Off, it costs
+//! one relaxed atomic load per call.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use pyo3::prelude::*;
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static HOOK: Mutex<Option<Py<PyAny>>> = Mutex::new(None);
+
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// `hook(function, backend, args, kwargs, elapsed_ns, error)` after each dispatch; None: off.
+#[pyfunction]
+pub fn set_dispatch_hook(hook: Option<Py<PyAny>>) {
+    let on = hook.is_some();
+    let previous = std::mem::replace(
+        &mut *HOOK.lock().unwrap_or_else(PoisonError::into_inner),
+        hook,
+    );
+    ENABLED.store(on, Ordering::Relaxed);
+    drop(previous);
+}
+
+/// Reports one dispatch to the hook, if any. Errors of the hook itself propagate.
+pub fn report<'py>(
+    py: Python<'py>,
+    args: (
+        &Bound<'py, PyAny>,
+        Option<&Bound<'py, PyAny>>,
+        Bound<'py, PyAny>,
+        Bound<'py, PyAny>,
+        u128,
+        Option<&Bound<'py, PyAny>>,
+    ),
+) -> PyResult<()> {
+    let hook = HOOK
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map(|h| h.clone_ref(py));
+    if let Some(hook) = hook {
+        hook.into_bound(py).call1(args)?;
+    }
+    Ok(())
+}
