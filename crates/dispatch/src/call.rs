@@ -269,38 +269,23 @@ pub fn dispatch<'py>(
             kwargs.set_item(name, unsafe { Borrowed::from_ptr(py, value) })?;
         }
     }
-    let func = func.to_owned();
-    match outcome {
-        Ok((value, backend)) => {
-            hook::report(
-                py,
-                (
-                    &func,
-                    backend.as_ref(),
-                    args_tuple,
-                    kwargs.into_any(),
-                    elapsed,
-                    None,
-                ),
-            )?;
-            Ok(value)
-        }
-        Err(err) => {
-            let exc = err.value(py).clone().into_any();
-            hook::report(
-                py,
-                (
-                    &func,
-                    None,
-                    args_tuple,
-                    kwargs.into_any(),
-                    elapsed,
-                    Some(&exc),
-                ),
-            )?;
-            Err(err)
-        }
-    }
+    let function = func.to_owned();
+    let (backend, error) = match &outcome {
+        Ok((_, backend)) => (backend.clone(), None),
+        Err(err) => (None, Some(err.value(py).clone().into_any())),
+    };
+    hook::report(
+        py,
+        hook::Report {
+            function: &function,
+            backend: backend.as_ref(),
+            args: args_tuple,
+            kwargs: kwargs.into_any(),
+            elapsed_ns: elapsed,
+            error: error.as_ref(),
+        },
+    )?;
+    outcome.map(|(value, _)| value)
 }
 
 /// The dispatch itself: the result and the backend that produced it (None: the default).

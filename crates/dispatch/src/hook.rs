@@ -25,25 +25,32 @@ pub fn set_dispatch_hook(hook: Option<Py<PyAny>>) {
     drop(previous);
 }
 
+/// One dispatch, as the hook receives it.
+pub struct Report<'a, 'py> {
+    pub function: &'a Bound<'py, PyAny>,
+    pub backend: Option<&'a Bound<'py, PyAny>>,
+    pub args: Bound<'py, PyAny>,
+    pub kwargs: Bound<'py, PyAny>,
+    pub elapsed_ns: u128,
+    pub error: Option<&'a Bound<'py, PyAny>>,
+}
+
 /// Reports one dispatch to the hook, if any. Errors of the hook itself propagate.
-pub fn report<'py>(
-    py: Python<'py>,
-    args: (
-        &Bound<'py, PyAny>,
-        Option<&Bound<'py, PyAny>>,
-        Bound<'py, PyAny>,
-        Bound<'py, PyAny>,
-        u128,
-        Option<&Bound<'py, PyAny>>,
-    ),
-) -> PyResult<()> {
+pub fn report(py: Python<'_>, r: Report<'_, '_>) -> PyResult<()> {
     let hook = HOOK
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
         .map(|h| h.clone_ref(py));
     if let Some(hook) = hook {
-        hook.into_bound(py).call1(args)?;
+        hook.into_bound(py).call1((
+            r.function,
+            r.backend,
+            r.args,
+            r.kwargs,
+            r.elapsed_ns,
+            r.error,
+        ))?;
     }
     Ok(())
 }
