@@ -1,1 +1,0 @@
-"""A toy array library with a uscipy backend, as a third party would ship one."""

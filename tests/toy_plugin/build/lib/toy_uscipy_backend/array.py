@@ -1,6 +1,0 @@
-import numpy as np
-
-
-class ToyArray:
-    def __init__(self, data):
-        self.data = np.asarray(data)
