@@ -42,6 +42,9 @@ TYPE_DISPATCH_GOAL_NS = 150.0
 FORBIDDEN_IMPORTS = ("numpy", "scipy", "dask", "jax")  # none may load before a function is used
 IMPORT_RUNS = 5  # import times are noisy: report the median of this many fresh interpreters
 
+# SciPy prefers an installed uarray (>= 0.8) to its vendored copy: say which one scipy.fft pays.
+SCIPY_UARRAY = type(scipy.fft.fft).__module__
+
 Goal = Literal["mirror", "type dispatch"]
 
 
@@ -153,14 +156,10 @@ def verify(scenario: Scenario, env: dict[str, Any]) -> None:
         assert np.array_equal(result, ours, equal_nan=True), f"{where}: {result!r} != {ours!r}"
 
 
-def run(timer: timeit.Timer, number: int) -> float:
-    return timer.timeit(number)  # seconds; timeit turns the garbage collector off meanwhile
-
-
 def calibrate(timer: timeit.Timer) -> int:
     """A call count for which one repeat takes about TARGET_SECONDS (also warms caches up)."""
     number = 1
-    while (elapsed := run(timer, number)) < TARGET_SECONDS / 10:
+    while (elapsed := timer.timeit(number)) < TARGET_SECONDS / 10:
         number *= 10
     return max(1, round(number * TARGET_SECONDS / elapsed))
 
@@ -177,7 +176,8 @@ def bench(scenario: Scenario, repeats: int) -> dict[str, list[float]]:
         order = list(timers)
         for _ in range(repeats):
             for label in order:
-                samples[label].append(run(timers[label], numbers[label]) / numbers[label] * 1e9)
+                # timeit turns the garbage collector off while it runs
+                samples[label].append(timers[label].timeit(numbers[label]) / numbers[label] * 1e9)
             order = order[1:] + order[:1]  # each contender takes each position equally often
     return samples
 
@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, SciPy {scipy.__version__}, "
           f"uscipy {uscipy.__version__}, {args.repeats} repeats, median ns/call")
+    print(f"scipy.fft.fft dispatches through {SCIPY_UARRAY}")
     name_w = max(len(s.name) for s in SCENARIOS)
     ref_w = max(len(v.ref) for s in SCENARIOS for v in s.versus)
     print(f"{'scenario':<{name_w}} | {'vs':<{ref_w}} | {'uscipy':>8} | {'other':>8} | {'ratio':>6} | {'diff ns':>8}")
@@ -250,10 +251,11 @@ def main(argv: list[str] | None = None) -> None:
 
     mirrors = [row for row in rows if row["goal"] == "mirror"]
     slower = [row for row in mirrors if row["diff_ns"] > 0]
-    print(f"\ngoal: uscipy never slower than the SciPy function it mirrors: "
-          f"{f'FAIL in {len(slower)} of {len(mirrors)} rows' if slower else f'ok in all {len(mirrors)} rows'}")
+    summary = f"FAIL in {len(slower)} of {len(mirrors)} rows" if slower else f"ok in all {len(mirrors)} rows"
+    print(f"\ngoal: uscipy never slower than the SciPy function it mirrors: {summary}")
     for row in mirrors:
-        verdict = f"FAIL, {row['diff_ns']:.1f} ns slower" if row["diff_ns"] > 0 else f"ok, {-row['diff_ns']:.1f} ns faster"
+        diff = row["diff_ns"]
+        verdict = f"FAIL, {diff:.1f} ns slower" if diff > 0 else f"ok, {-diff:.1f} ns faster"
         print(f"  {row['scenario']} vs {row['vs']}: {verdict}")
     typed = [row for row in rows if row["goal"] == "type dispatch"]
     for row in typed:
@@ -272,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-                       "repeats": args.repeats, "rows": rows, "peak_rss_mib": peak,
+                       "scipy_uarray": SCIPY_UARRAY, "repeats": args.repeats, "rows": rows, "peak_rss_mib": peak,
                        "mirror_goal_failures": [f"{r['scenario']} vs {r['vs']}" for r in slower],
                        "type_dispatch_goal_ns": TYPE_DISPATCH_GOAL_NS, "imports": imports}, f, indent=2)
 

@@ -217,7 +217,6 @@ pub fn plan<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Vec<(Bound<'py, PyAny>, bool, &'static str)>> {
     let data = crate::function::data_of_function(function)?;
-    let registry = registry::load();
     let positional: Vec<_> = args.iter().map(|a| a.as_ptr()).collect();
     let (names, values): (Vec<_>, Vec<_>) = kwargs.map_or((vec![], vec![]), |k| k.iter().unzip());
     let kwnames = PyTuple::new(py, &names)?;
@@ -225,7 +224,6 @@ pub fn plan<'py>(
     let typed = crate::call::typed_candidates(
         py,
         data,
-        &registry,
         &positional,
         (!names.is_empty()).then_some(&kwnames),
         &kwvalues,
@@ -235,7 +233,7 @@ pub fn plan<'py>(
     let globals = scoped.globals();
     let extra = Extra {
         typed: &typed,
-        registry: Some(&registry),
+        fallbacks: true,
     };
     let mut out = Vec::new();
     walk(

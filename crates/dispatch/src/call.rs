@@ -10,7 +10,7 @@ use crate::function::FunctionData;
 use crate::hook;
 use crate::impls::{self, Route};
 use crate::pyutil::{call_method3, lookup_optional, tuple_from_ptrs};
-use crate::registry::{self, Registry};
+use crate::registry;
 use crate::scope;
 use crate::state::{BackendOptions, LocalEntry};
 use crate::types;
@@ -21,7 +21,6 @@ use crate::walk::{walk, Extra, Flow};
 pub fn typed_candidates<'py>(
     py: Python<'py>,
     data: &FunctionData,
-    registry: &Registry,
     args: &[*mut ffi::PyObject],
     kwnames: Option<&Bound<'py, PyTuple>>,
     kwvalues: &[*mut ffi::PyObject],
@@ -29,12 +28,16 @@ pub fn typed_candidates<'py>(
     let Some(spec) = data.spec.get() else {
         return Ok(Vec::new());
     };
+    if !registry::any_typed() {
+        return Ok(Vec::new());
+    }
+    let registry = registry::load();
     if !registry.has_typed(&data.chain) {
         return Ok(Vec::new());
     }
     let mut values = Vec::new();
     types::spec_values(py, spec, args, kwnames, kwvalues, &mut values);
-    types::candidates(py, registry, &data.chain, &values)
+    types::candidates(py, &registry, &data.chain, &values)
 }
 
 /// Positional arguments with the trailing ones that *are* their defaults dropped (uarray's
@@ -297,11 +300,10 @@ fn dispatch_inner<'py>(
     kwnames: Option<&Bound<'py, PyTuple>>,
     kwvalues: &[*mut ffi::PyObject],
 ) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
-    let registry = registry::load();
-    let typed = typed_candidates(py, data, &registry, args, kwnames, kwvalues)?;
+    let typed = typed_candidates(py, data, args, kwnames, kwvalues)?;
     let extra = Extra {
         typed: &typed,
-        registry: Some(&registry),
+        fallbacks: true,
     };
     let raw_args = args;
     let canonical = Canonical::default();
@@ -386,7 +388,7 @@ fn dispatch_inner<'py>(
     }
     if flow == Flow::Continue && !typed.is_empty() {
         for &d in data.chain.iter() {
-            for fallback in registry.get(d).map_or(&[][..], |r| &r.fallback) {
+            for fallback in registry::load().get(d).map_or(&[][..], |r| &r.fallback) {
                 attempts.push(Some(fallback.bind(py)), Reason::FallbackSkipped);
             }
         }

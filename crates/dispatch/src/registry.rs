@@ -5,6 +5,7 @@
 //! It is library configuration rather than uarray state: `get_state`/`set_state` and
 //! `reset_state` leave it alone, so a backend registered once serves every thread and task.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use pyo3::prelude::*;
@@ -84,6 +85,14 @@ impl Registry {
     }
 }
 
+/// How many typed entries exist in all domains: lets a call skip the registry when none do.
+static TYPED_ENTRIES: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether any backend owns array types at all (one relaxed atomic load).
+pub fn any_typed() -> bool {
+    TYPED_ENTRIES.load(Ordering::Relaxed) > 0
+}
+
 static REGISTRY: LazyLock<crate::state::Published<Registry>> =
     LazyLock::new(|| crate::state::Published::new(Registry::default()));
 
@@ -99,6 +108,7 @@ fn update(py: Python<'_>, domains: &[DomainId], f: impl Fn(&mut DomainRegistry, 
             r.edit(py, d, |dr| f(dr, order));
         }
         r.generation = next_generation();
+        TYPED_ENTRIES.store(r.all_typed().count(), Ordering::Relaxed);
     });
 }
 

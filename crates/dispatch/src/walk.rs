@@ -13,7 +13,7 @@
 use pyo3::prelude::*;
 
 use crate::domain::DomainId;
-use crate::registry::Registry;
+use crate::registry;
 use crate::state::{BackendOptions, GlobalState, LocalState};
 
 /// What a visitor tells the walk after trying a backend.
@@ -50,7 +50,9 @@ impl Tier {
 /// The backends a walk visits besides uarray's: owners of argument types, and fallbacks.
 pub struct Extra<'a, 'py> {
     pub typed: &'a [Bound<'py, PyAny>],
-    pub registry: Option<&'a Registry>,
+    /// Whether to try the fallbacks of the chain's domains (read from the registry only if
+    /// the walk gets that far).
+    pub fallbacks: bool,
 }
 
 fn is_skipped(py: Python<'_>, skipped: &[Py<PyAny>], backend: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -188,7 +190,8 @@ where
         }
     }
     // Fallbacks (SciPy) would convert arrays a type-owning backend declined: never implicitly.
-    if let (Some(registry), true) = (extra.registry, extra.typed.is_empty()) {
+    if extra.fallbacks && extra.typed.is_empty() {
+        let registry = registry::load();
         for &domain in chain {
             let skipped = skipped_in(locals, domain);
             for backend in registry.get(domain).map_or(&[][..], |r| &r.fallback) {
