@@ -221,13 +221,12 @@ pub fn plan<'py>(
     let (names, values): (Vec<_>, Vec<_>) = kwargs.map_or((vec![], vec![]), |k| k.iter().unzip());
     let kwnames = PyTuple::new(py, &names)?;
     let kwvalues: Vec<_> = values.iter().map(|v| v.as_ptr()).collect();
-    let typed = crate::call::typed_candidates(
-        py,
-        data,
-        &positional,
-        (!names.is_empty()).then_some(&kwnames),
-        &kwvalues,
-    )?;
+    let call = crate::call::RawArgs {
+        positional: &positional,
+        kwnames: (!names.is_empty()).then_some(&kwnames),
+        kwvalues: &kwvalues,
+    };
+    let typed = crate::call::typed_candidates(py, data, call)?;
     let scoped = scope::current(py)?;
     let scoped = scoped.get();
     let globals = scoped.globals();

@@ -16,14 +16,21 @@ use crate::state::{BackendOptions, LocalEntry};
 use crate::types;
 use crate::walk::{walk, Extra, Flow};
 
+/// A call's arguments as CPython passed them to the vectorcall entry point: positional values,
+/// then one value per keyword name, contiguous in memory.
+#[derive(Clone, Copy)]
+pub struct RawArgs<'a, 'py> {
+    pub positional: &'a [*mut ffi::PyObject],
+    pub kwnames: Option<&'a Bound<'py, PyTuple>>,
+    pub kwvalues: &'a [*mut ffi::PyObject],
+}
+
 /// Typed backends owning the type of a dispatchable argument of this call (none when the
 /// multimethod has no dispatch spec or no typed backend serves its domains).
 pub fn typed_candidates<'py>(
     py: Python<'py>,
     data: &FunctionData,
-    args: &[*mut ffi::PyObject],
-    kwnames: Option<&Bound<'py, PyTuple>>,
-    kwvalues: &[*mut ffi::PyObject],
+    call: RawArgs<'_, 'py>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let Some(spec) = data.spec.get() else {
         return Ok(Vec::new());
@@ -36,7 +43,7 @@ pub fn typed_candidates<'py>(
         return Ok(Vec::new());
     }
     let mut values = Vec::new();
-    types::spec_values(py, spec, args, kwnames, kwvalues, &mut values);
+    types::spec_values(py, spec, call, &mut values);
     types::candidates(py, &registry, &data.chain, &values)
 }
 
@@ -101,14 +108,12 @@ impl<'py> Canonical<'py> {
         &self,
         py: Python<'py>,
         data: &FunctionData,
-        args: &[*mut ffi::PyObject],
-        kwnames: Option<&Bound<'py, PyTuple>>,
-        kwvalues: &[*mut ffi::PyObject],
+        call: RawArgs<'_, 'py>,
     ) -> PyResult<&(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
         if self.cell.get().is_none() {
             let built = (
-                canonical_args(py, data, args)?,
-                canonical_kwargs(py, data, kwnames, kwvalues)?,
+                canonical_args(py, data, call.positional)?,
+                canonical_kwargs(py, data, call.kwnames, call.kwvalues)?,
             );
             let _ = self.cell.set(built);
         }
@@ -120,8 +125,7 @@ impl<'py> Canonical<'py> {
 /// keyword values, contiguous, as CPython passed them).
 fn call_direct<'py>(
     implementation: &Bound<'py, PyAny>,
-    args: &[*mut ffi::PyObject],
-    kwnames: Option<&Bound<'py, PyTuple>>,
+    call: RawArgs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = implementation.py();
     // SAFETY: `args` starts the caller's argument array, which holds `args.len()` positional
@@ -129,9 +133,9 @@ fn call_direct<'py>(
     unsafe {
         let out = ffi::PyObject_Vectorcall(
             implementation.as_ptr(),
-            args.as_ptr(),
-            args.len(),
-            kwnames.map_or(std::ptr::null_mut(), |k| k.as_ptr()),
+            call.positional.as_ptr(),
+            call.positional.len(),
+            call.kwnames.map_or(std::ptr::null_mut(), |k| k.as_ptr()),
         );
         Bound::from_owned_ptr_or_err(py, out)
     }
@@ -254,21 +258,19 @@ pub fn dispatch<'py>(
     py: Python<'py>,
     func: &Borrowed<'_, 'py, PyAny>,
     data: &FunctionData,
-    args: &[*mut ffi::PyObject],
-    kwnames: Option<&Bound<'py, PyTuple>>,
-    kwvalues: &[*mut ffi::PyObject],
+    call: RawArgs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     if !hook::enabled() {
-        return dispatch_inner(py, func, data, args, kwnames, kwvalues).map(|(value, _)| value);
+        return dispatch_inner(py, func, data, call).map(|(value, _)| value);
     }
     let start = std::time::Instant::now();
-    let outcome = dispatch_inner(py, func, data, args, kwnames, kwvalues);
+    let outcome = dispatch_inner(py, func, data, call);
     let elapsed = start.elapsed().as_nanos();
     // SAFETY: the pointers come from the vectorcall argument array, live for this call.
-    let args_tuple = unsafe { tuple_from_ptrs(py, args)? }.into_any();
+    let args_tuple = unsafe { tuple_from_ptrs(py, call.positional)? }.into_any();
     let kwargs = PyDict::new(py);
-    if let Some(names) = kwnames {
-        for (name, &value) in names.iter().zip(kwvalues) {
+    if let Some(names) = call.kwnames {
+        for (name, &value) in names.iter().zip(call.kwvalues) {
             kwargs.set_item(name, unsafe { Borrowed::from_ptr(py, value) })?;
         }
     }
@@ -296,16 +298,13 @@ fn dispatch_inner<'py>(
     py: Python<'py>,
     func: &Borrowed<'_, 'py, PyAny>,
     data: &FunctionData,
-    args: &[*mut ffi::PyObject],
-    kwnames: Option<&Bound<'py, PyTuple>>,
-    kwvalues: &[*mut ffi::PyObject],
+    call: RawArgs<'_, 'py>,
 ) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
-    let typed = typed_candidates(py, data, args, kwnames, kwvalues)?;
+    let typed = typed_candidates(py, data, call)?;
     let extra = Extra {
         typed: &typed,
         fallbacks: true,
     };
-    let raw_args = args;
     let canonical = Canonical::default();
     let scope = scope::current(py)?;
     let scope = scope.get();
@@ -323,12 +322,10 @@ fn dispatch_inner<'py>(
         &extra,
         &mut |backend, coerce, _tier| {
             let (raw, converted) = match impls::route(&data.impls, &func_bound, backend)? {
-                Route::Direct(Some(implementation)) => {
-                    (call_direct(&implementation, raw_args, kwnames), None)
-                }
+                Route::Direct(Some(implementation)) => (call_direct(&implementation, call), None),
                 Route::Direct(None) => (Ok(PyNotImplemented::get(py).to_owned().into_any()), None),
                 Route::Protocol => {
-                    let (args, kwargs) = canonical.get(py, data, raw_args, kwnames, kwvalues)?;
+                    let (args, kwargs) = canonical.get(py, data, call)?;
                     let (call_args, call_kwargs) =
                         match convert(data, backend, args, kwargs, coerce)? {
                             Converted::Unchanged => (args.clone(), kwargs.clone()),
@@ -356,9 +353,7 @@ fn dispatch_inner<'py>(
                     }
                     let (call_args, call_kwargs) = match converted {
                         Some(pair) => pair,
-                        None => canonical
-                            .get(py, data, raw_args, kwnames, kwvalues)?
-                            .clone(),
+                        None => canonical.get(py, data, call)?.clone(),
                     };
                     let raw = default_with_backend(
                         py,
@@ -395,7 +390,7 @@ fn dispatch_inner<'py>(
     }
     // Nothing ran and no backend ended the walk: uarray calls the default once more, bare.
     if let (Flow::Continue, Some(default)) = (flow, default) {
-        let (args, kwargs) = canonical.get(py, data, raw_args, kwnames, kwvalues)?;
+        let (args, kwargs) = canonical.get(py, data, call)?;
         let raw = default.call(args, Some(kwargs));
         if let Some(value) = declined_on_bnie(py, raw, None, &mut attempts)? {
             return Ok((value, None));

@@ -164,15 +164,12 @@ unsafe extern "C" fn function_vectorcall(
             };
             let func = Borrowed::from_ptr(py, callable);
             let (positional, keyword_values) = all.split_at(nargs);
-            call::dispatch(
-                py,
-                &func,
-                data,
+            let call = call::RawArgs {
                 positional,
-                kwnames.as_deref(),
-                keyword_values,
-            )
-            .map(Bound::into_ptr)
+                kwnames: kwnames.as_deref(),
+                kwvalues: keyword_values,
+            };
+            call::dispatch(py, &func, data, call).map(Bound::into_ptr)
         }
     })
 }

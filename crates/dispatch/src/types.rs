@@ -9,6 +9,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple, PyType};
 
+use crate::call::RawArgs;
 use crate::domain::DomainId;
 use crate::registry::Registry;
 
@@ -25,9 +26,7 @@ pub struct SpecEntry {
 pub fn spec_values<'py>(
     py: Python<'py>,
     spec: &[SpecEntry],
-    args: &[*mut ffi::PyObject],
-    kwnames: Option<&Bound<'py, PyTuple>>,
-    kwvalues: &[*mut ffi::PyObject],
+    call: RawArgs<'_, 'py>,
     out: &mut Vec<Bound<'py, PyAny>>,
 ) {
     // SAFETY (all `from_ptr` below): pointers from the vectorcall argument array, live for the call.
@@ -41,16 +40,16 @@ pub fn spec_values<'py>(
     };
     for entry in spec {
         match entry.position {
-            Some(p) if entry.spread => args.iter().skip(p).for_each(|&a| push(a)),
-            Some(p) if p < args.len() => push(args[p]),
+            Some(p) if entry.spread => call.positional.iter().skip(p).for_each(|&a| push(a)),
+            Some(p) if p < call.positional.len() => push(call.positional[p]),
             _ => {
-                if let Some(names) = kwnames {
+                if let Some(names) = call.kwnames {
                     let wanted = entry.name.bind(py);
                     if let Some(i) = names
                         .iter()
                         .position(|n| n.is(wanted) || n.eq(wanted).unwrap_or(false))
                     {
-                        push(kwvalues[i]);
+                        push(call.kwvalues[i]);
                     }
                 }
             }

@@ -28,28 +28,17 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .rules import MODULES, PASSTHROUGH
+
 __all__ = [
     "ALL", "EXCLUDED", "MODULES", "Case", "cases", "compare_results", "results_equal",
     "scipy_function",
     "vec", "img", "square", "spd", "sym", "rect", "binary", "labels",
 ]
 
-MODULES = ("fft", "ndimage", "linalg", "special")
 
 #: names in the modules' ``__all__`` that are not array functions (no cases).
-EXCLUDED: dict[str, frozenset[str]] = {
-    "fft": frozenset({
-        "set_backend", "skip_backend", "set_global_backend", "register_backend", "set_workers",
-        "get_workers", "next_fast_len", "prev_fast_len"}),
-    "ndimage": frozenset(),
-    "linalg": frozenset({
-        "LinAlgError", "LinAlgWarning", "basic", "blas", "cython_blas", "cython_lapack", "decomp",
-        "decomp_cholesky", "decomp_lu", "decomp_qr", "decomp_schur", "decomp_svd", "lapack",
-        "matfuncs", "misc", "special_matrices", "get_blas_funcs", "get_lapack_funcs",
-        "find_best_blas_type"}),
-    "special": frozenset({
-        "SpecialFunctionWarning", "SpecialFunctionError", "errstate", "geterr", "seterr"}),
-}
+EXCLUDED: dict[str, frozenset[str]] = {m: frozenset(names) for m, names in PASSTHROUGH.items()}
 
 _COMPARE = ("allclose", "abs", "sorted", "shape")
 
