@@ -15,7 +15,11 @@ from ._base import MODULES, Backend, domain_of
 
 __all__ = ["Backend", "MODULES", "domain_of", "get", "install", "uninstall", "install_default_backends"]
 
-BUILTIN = {"scipy": "uscipy.backends.scipy"}
+BUILTIN = {"scipy": "uscipy.backends.scipy", "jax": "uscipy.backends.jax"}
+
+# Built-in backends owning array types, installed from these declarations without importing
+# the array library: name -> (types, priority).
+BUILTIN_TYPED = {"jax": (("jaxlib._jax:ArrayImpl", "jax._src.core:Tracer"), 0)}
 
 
 def get(name: str) -> Any:
@@ -64,6 +68,8 @@ def install_default_backends() -> None:
     from .._plugins import typed_plugins
 
     config.backends  # noqa: B018 - reading it installs it
+    for name in BUILTIN_TYPED:
+        install(get(name))
     for proxy in typed_plugins():
         install(proxy)
 

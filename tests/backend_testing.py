@@ -1,0 +1,57 @@
+"""Shared machinery for differential tests of array-library backends against SciPy."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import uscipy
+from uscipy._api.cases import ALL, Case, compare_results, scipy_function
+
+
+def convert_inputs(value: Any, to_array: Callable[[np.ndarray], Any]) -> Any:
+    """Every NumPy array in ``value`` (recursively through tuples, lists, dicts) converted."""
+    if isinstance(value, np.ndarray):
+        return to_array(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(convert_inputs(v, to_array) for v in value)
+    if isinstance(value, dict):
+        return {k: convert_inputs(v, to_array) for k, v in value.items()}
+    return value
+
+
+def claimed_cases(backend: Any) -> list[tuple[str, str, int, Case]]:
+    return [
+        (module, name, i, case)
+        for (module, name), cases in ALL.items()
+        if backend.implements(module, name)
+        for i, case in enumerate(cases)
+    ]
+
+
+def run_differential(backend_name: str, module: str, name: str, case: Case, to_array, *, rtol: float | None = None):
+    """Runs ``case`` through uscipy with the backend as the only one, inputs converted, and
+    compares with SciPy on NumPy inputs. Returns (problem or None, backends that ran); a
+    declined call returns ("declined: why", [])."""
+    ours = getattr(importlib.import_module(f"uscipy.{module}"), name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = case.call(scipy_function(module, name))
+        args = convert_inputs(case.args(), to_array)
+        kwargs = convert_inputs(case.kwargs(), to_array)
+        with uscipy.set_backend(backend_name, only=True), uscipy.trace() as t:
+            try:
+                got = ours(*args, **kwargs)
+            except uscipy.BackendNotImplementedError as declined:
+                # Declining a variant it lacks is allowed; a wrong answer is not.
+                return f"declined: {declined.attempts[0][1]}", []
+    if rtol is not None and rtol > case.rtol:
+        import dataclasses
+
+        case = dataclasses.replace(case, rtol=rtol)
+    problem = compare_results(got, expected, case)
+    return problem, [c.backend.name for c in t]
