@@ -53,6 +53,20 @@ class Config:
             value = parse_backend_list(value, "uscipy.config.backends")
         self._apply(tuple(value))
 
+    @property
+    def dask_rechunk(self) -> bool:
+        """Whether the dask backend may rechunk an axis an FFT transforms into one chunk (else
+        such a call raises ValueError naming the axes)."""
+        from .backends.dask import _Config
+
+        return _Config.rechunk
+
+    @dask_rechunk.setter
+    def dask_rechunk(self, value: bool) -> None:
+        from .backends.dask import _Config
+
+        _Config.rechunk = bool(value)
+
     def _ensure(self) -> None:
         if self._backends is None:
             text = os.environ.get(ENV)

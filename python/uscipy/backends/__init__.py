@@ -15,11 +15,11 @@ from ._base import MODULES, Backend, domain_of
 
 __all__ = ["Backend", "MODULES", "domain_of", "get", "install", "uninstall", "install_default_backends"]
 
-BUILTIN = {"scipy": "uscipy.backends.scipy", "jax": "uscipy.backends.jax"}
+BUILTIN = {"scipy": "uscipy.backends.scipy", "jax": "uscipy.backends.jax", "dask": "uscipy.backends.dask"}
 
-# Built-in backends owning array types, installed from these declarations without importing
-# the array library: name -> (types, priority).
-BUILTIN_TYPED = {"jax": (("jaxlib._jax:ArrayImpl", "jax._src.core:Tracer"), 0)}
+# Built-in backends owning array types (their modules import the array library only when a
+# function is first looked up, so installing them imports nothing heavy).
+BUILTIN_TYPED = ("jax", "dask")
 
 
 def get(name: str) -> Any:
