@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -95,14 +96,26 @@ def backends() -> list[BackendInfo]:
     SciPy's functions it implements. Plugins are described from their metadata, unimported."""
     from ._api.table import API
     from ._plugins import plugin_info, plugin_names
-    from .backends import BUILTIN, get
+    from .backends import BUILTIN, Backend, get
 
     rows = []
     for name in BUILTIN:
+        module = importlib.import_module(BUILTIN[name])
+        availability = getattr(module, "available", None)
+        usable, reason = availability() if availability else (True, "")
+        if not usable:
+            rows.append(BackendInfo(name, False, reason, tuple(getattr(module, "TYPES", ())), (), 0))
+            continue
         backend = get(name)
-        usable, reason = backend.available()
-        count = sum(backend.implements(m, f) for m in backend.modules for f in API[m]) if usable else 0
-        rows.append(BackendInfo(name, usable, reason, tuple(backend.types), tuple(backend.modules), count))
+        if isinstance(backend, Backend):
+            types, modules = tuple(backend.types), tuple(backend.modules)
+            count = sum(backend.implements(m, f) for m in modules for f in API[m])
+        else:  # a uarray module backend (pyFFTW's, mkl_fft's): serves scipy.fft
+            types, modules = (), ("fft",)
+            implemented = getattr(backend, "_implemented", None)  # pyFFTW keeps a table
+            names = {f.__name__ for f in implemented} if isinstance(implemented, dict) else set(dir(backend))
+            count = sum(f in names for f in API["fft"])
+        rows.append(BackendInfo(name, usable, reason, types, modules, count))
     for name in plugin_names():
         if name in BUILTIN:
             continue

@@ -205,6 +205,20 @@ pub fn set_dispatch_spec(
     })
 }
 
+/// Makes `method` what uarray-protocol backends receive as `method` for calls of `function`
+/// (set once): uscipy.fft passes SciPy's multimethods, so backends written for scipy.fft work.
+#[pyfunction]
+pub fn set_protocol_method(function: &Bound<'_, PyAny>, method: &Bound<'_, PyAny>) -> PyResult<()> {
+    let data = crate::function::data_of_function(function)?;
+    data.protocol_method
+        .set(method.clone().unbind())
+        .map_err(|_| {
+            pyo3::exceptions::PyRuntimeError::new_err(
+                "the protocol method of this multimethod is already set",
+            )
+        })
+}
+
 /// The backends a call would try, in order, without calling any of them: `[(backend, coerce,
 /// tier)]`, tier one of "scoped", "typed", "global", "registered", "fallback". Used by
 /// `uscipy.explain`.

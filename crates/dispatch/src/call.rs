@@ -336,10 +336,14 @@ fn dispatch_inner<'py>(
                                 return Ok(Flow::Continue);
                             }
                         };
+                    let method = data
+                        .protocol_method
+                        .get()
+                        .map_or(func.as_ptr(), |m| m.as_ptr());
                     let raw = call_method3(
                         backend,
                         pyo3::intern!(py, "__ua_function__"),
-                        [func.as_ptr(), call_args.as_ptr(), call_kwargs.as_ptr()],
+                        [method, call_args.as_ptr(), call_kwargs.as_ptr()],
                     );
                     (raw, Some((call_args, call_kwargs)))
                 }

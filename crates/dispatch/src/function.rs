@@ -37,6 +37,10 @@ pub struct FunctionData {
     pub spec: std::sync::OnceLock<Box<[SpecEntry]>>,
     /// How each backend met so far is called (directly, or through the uarray protocol).
     pub impls: ImplCache,
+    /// What `__ua_function__` receives as `method`, if not this multimethod: uscipy.fft's
+    /// functions pass SciPy's own multimethods, which backends written for scipy.fft
+    /// (pyFFTW's, keyed by them) recognise.
+    pub protocol_method: std::sync::OnceLock<Py<PyAny>>,
 }
 
 impl FunctionData {
@@ -44,6 +48,7 @@ impl FunctionData {
     /// queue the decrement).
     fn release(self, py: Python<'_>) {
         self.impls.release(py);
+        drop(self.protocol_method.into_inner().map(|m| m.into_bound(py)));
         drop((
             self.extractor.into_bound(py),
             self.replacer.into_bound(py),
@@ -73,6 +78,12 @@ impl FunctionData {
             .chain(self.default.as_ref().map(|d| d.as_ptr()))
         {
             let rc = visit(r);
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if let Some(method) = self.protocol_method.get() {
+            let rc = visit(method.as_ptr());
             if rc != 0 {
                 return rc;
             }
@@ -246,6 +257,7 @@ fn parse_new_args(args: &Bound<'_, PyTuple>) -> PyResult<FunctionData> {
         default: (!default.is_none()).then(|| default.unbind()),
         spec: std::sync::OnceLock::new(),
         impls: ImplCache::default(),
+        protocol_method: std::sync::OnceLock::new(),
     })
 }
 

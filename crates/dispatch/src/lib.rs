@@ -49,6 +49,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::register_fallback_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::unregister_backend, m)?)?;
     m.add_function(wrap_pyfunction!(api::set_dispatch_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(api::set_protocol_method, m)?)?;
     m.add_function(wrap_pyfunction!(api::plan, m)?)?;
     m.add_function(wrap_pyfunction!(hook::set_dispatch_hook, m)?)?;
     m.add_function(wrap_pyfunction!(backend_state::get_state, m)?)?;

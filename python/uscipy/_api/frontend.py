@@ -122,6 +122,10 @@ def build(module: str, name: str) -> ua._Function:
     multimethod.__qualname__ = name
     multimethod.__uscipy_dispatch__ = dispatch
     ua._core.set_dispatch_spec(multimethod, _dispatch_spec(signature, dispatch))
+    if getattr(scipy_func, "domain", None) == multimethod.domain and hasattr(scipy_func, "arg_extractor"):
+        # scipy.fft's own multimethod: uarray backends written for scipy.fft (pyFFTW's, keyed
+        # by these objects) receive it, and so work unchanged.
+        ua._core.set_protocol_method(multimethod, scipy_func)
     return multimethod
 
 

@@ -15,7 +15,9 @@ from ._base import MODULES, Backend, domain_of
 
 __all__ = ["Backend", "MODULES", "domain_of", "get", "install", "uninstall", "install_default_backends"]
 
-BUILTIN = {"scipy": "uscipy.backends.scipy", "jax": "uscipy.backends.jax", "dask": "uscipy.backends.dask"}
+BUILTIN = {
+    name: f"uscipy.backends.{name}" for name in ("scipy", "jax", "dask", "pyfftw", "mkl_fft")
+}
 
 # Built-in backends owning array types (their modules import the array library only when a
 # function is first looked up, so installing them imports nothing heavy).

@@ -274,7 +274,7 @@ def _ufunc(name: str) -> Callable[..., Any] | None:
     return run
 
 
-def _available() -> tuple[bool, str]:
+def available() -> tuple[bool, str]:
     try:
         importlib.import_module("dask.array")
     except ImportError as e:
@@ -287,10 +287,10 @@ class DaskBackend(Backend):
     types = ("dask.array.core:Array",)
 
     def available(self) -> tuple[bool, str]:
-        return _available()
+        return available()
 
     def implementation(self, module: str, name: str) -> Callable[..., Any] | None:
-        if not _available()[0]:
+        if not available()[0]:
             return None
         if module == "fft":
             if name in FFT_NAMES:

@@ -49,7 +49,7 @@ def _real(value: Any) -> bool:
     return not (isinstance(value, complex) or (dtype is not None and getattr(dtype, "kind", "") == "c"))
 
 
-def _available() -> tuple[bool, str]:
+def available() -> tuple[bool, str]:
     try:
         importlib.import_module("jax")
     except ImportError as e:
@@ -62,10 +62,10 @@ class JaxBackend(Backend):
     types = ("jaxlib._jax:ArrayImpl", "jax._src.core:Tracer")
 
     def available(self) -> tuple[bool, str]:
-        return _available()
+        return available()
 
     def implementation(self, module: str, name: str) -> Callable[..., Any] | None:
-        if f"{module}.{name}" in EXCLUDED or not _available()[0]:
+        if f"{module}.{name}" in EXCLUDED or not available()[0]:
             return None
         signature = scipy_signature(module, name)
         accepts = dict(ACCEPTS.get(f"{module}.{name}", {}))
