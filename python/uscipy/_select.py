@@ -104,7 +104,10 @@ def backends() -> list[BackendInfo]:
         availability = getattr(module, "available", None)
         usable, reason = availability() if availability else (True, "")
         if not usable:
-            rows.append(BackendInfo(name, False, reason, tuple(getattr(module, "TYPES", ())), (), 0))
+            declared = getattr(module, "TYPES", None)
+            if declared is None:  # a uscipy backend object is importable without its library
+                declared = getattr(get(name), "types", ())
+            rows.append(BackendInfo(name, False, reason, tuple(declared), (), 0))
             continue
         backend = get(name)
         if isinstance(backend, Backend):
