@@ -400,3 +400,43 @@ def test_nested_and_reentered_contexts_unwind_exactly():
             assert mm() is b.result
         assert mm() is a.result
     assert ua.get_state()._pickle()[1] == {}
+
+
+def test_class_backend_changes_take_effect_immediately():
+    # The engine remembers a class backend's __ua_function__ while the class is unchanged;
+    # any change to the class (CPython bumps its version tag) must be seen on the next call.
+    class ClassBackend:
+        __ua_domain__ = "uscipy_tests"
+
+        @staticmethod
+        def __ua_function__(method, args, kwargs):
+            return "first"
+
+    mm = unary()
+    with ua.set_backend(ClassBackend):
+        assert mm(1) == "first"
+        ClassBackend.__ua_function__ = staticmethod(lambda method, args, kwargs: "second")
+        assert mm(1) == "second"
+        ClassBackend.__ua_convert__ = staticmethod(lambda dispatchables, coerce: [d.value * 10 for d in dispatchables])
+        ClassBackend.__ua_function__ = staticmethod(lambda method, args, kwargs: args)
+        assert mm(1) == (10,)
+        del ClassBackend.__ua_convert__
+        assert mm(1) == (1,)
+
+
+def test_instance_and_module_backends_are_read_on_every_call():
+    import types
+
+    module = types.ModuleType("mod_backend")
+    module.__ua_domain__ = "uscipy_tests"
+    module.__ua_function__ = lambda method, args, kwargs: "module"
+    be = Backend()
+    mm = nullary()
+    with ua.set_backend(module):
+        assert mm() == "module"
+        module.__ua_function__ = lambda method, args, kwargs: "changed"
+        assert mm() == "changed"
+    with ua.set_backend(be):
+        assert mm() is be.result
+        be.__ua_function__ = lambda method, args, kwargs: "instance"
+        assert mm() == "instance"

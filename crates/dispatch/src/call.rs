@@ -9,7 +9,7 @@ use crate::errors::{Attempts, BackendNotImplementedError, Reason};
 use crate::function::FunctionData;
 use crate::hook;
 use crate::impls::{self, Route};
-use crate::pyutil::{call_method3, lookup_optional, tuple_from_ptrs};
+use crate::pyutil::{call3, call_method3, lookup_optional, tuple_from_ptrs};
 use crate::registry;
 use crate::scope;
 use crate::state::{BackendOptions, LocalEntry};
@@ -324,7 +324,16 @@ fn dispatch_inner<'py>(
             let (raw, converted) = match impls::route(&data.impls, &func_bound, backend)? {
                 Route::Direct(Some(implementation)) => (call_direct(&implementation, call), None),
                 Route::Direct(None) => (Ok(PyNotImplemented::get(py).to_owned().into_any()), None),
-                Route::Protocol => {
+                Route::Protocol(Some(ua_function)) => {
+                    let (args, kwargs) = canonical.get(py, data, call)?;
+                    let method = data
+                        .protocol_method
+                        .get()
+                        .map_or(func.as_ptr(), |m| m.as_ptr());
+                    let raw = call3(&ua_function, [method, args.as_ptr(), kwargs.as_ptr()]);
+                    (raw, Some((args.clone(), kwargs.clone())))
+                }
+                Route::Protocol(None) => {
                     let (args, kwargs) = canonical.get(py, data, call)?;
                     let (call_args, call_kwargs) =
                         match convert(data, backend, args, kwargs, coerce)? {

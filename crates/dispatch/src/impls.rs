@@ -19,6 +19,35 @@ struct Entry {
     /// `None` (with `direct`): the backend does not implement this multimethod.
     implementation: Option<Py<PyAny>>,
     direct: bool,
+    /// For a backend that is a class (SciPy's is): its `__ua_function__` and whether it has
+    /// `__ua_convert__`, valid while the class and its metaclass keep these version tags
+    /// (CPython changes a type's tag whenever the type or a base is modified).
+    class: Option<ClassProtocol>,
+}
+
+struct ClassProtocol {
+    tags: (u32, u32),
+    ua_function: Py<PyAny>,
+    has_convert: bool,
+}
+
+/// The version tags of `obj` and its metaclass, if `obj` is a class whose attributes are
+/// looked up by `type.__getattribute__` and both tags are valid.
+fn class_tags(obj: &Bound<'_, PyAny>) -> Option<(u32, u32)> {
+    // SAFETY: `obj` is live; type objects' fields are read under the interpreter lock.
+    unsafe {
+        let o = obj.as_ptr();
+        if pyo3::ffi::PyType_Check(o) == 0 || !crate::pyutil::has_plain_type_getattr(o) {
+            return None;
+        }
+        let tp = o as *mut pyo3::ffi::PyTypeObject;
+        let meta = pyo3::ffi::Py_TYPE(o);
+        let valid = |t: *mut pyo3::ffi::PyTypeObject| {
+            pyo3::ffi::PyType_HasFeature(t, pyo3::ffi::Py_TPFLAGS_VALID_VERSION_TAG) != 0
+                && (*t).tp_version_tag != 0
+        };
+        (valid(tp) && valid(meta)).then(|| ((*tp).tp_version_tag, (*meta).tp_version_tag))
+    }
 }
 
 /// Per-multimethod memory of how to call each backend it met (append-only, lock-free reads).
@@ -32,10 +61,7 @@ impl ImplCache {
     pub fn release(self, py: Python<'_>) {
         for slot in self.slots {
             if let Some(e) = slot.into_inner() {
-                drop((
-                    e.backend.into_bound(py),
-                    e.implementation.map(|i| i.into_bound(py)),
-                ));
+                e.release(py);
             }
         }
     }
@@ -48,6 +74,7 @@ impl ImplCache {
             for ptr in [
                 Some(e.backend.as_ptr()),
                 e.implementation.as_ref().map(|i| i.as_ptr()),
+                e.class.as_ref().map(|c| c.ua_function.as_ptr()),
             ]
             .into_iter()
             .flatten()
@@ -62,20 +89,34 @@ impl ImplCache {
     }
 }
 
+impl Entry {
+    fn release(self, py: Python<'_>) {
+        drop((
+            self.backend.into_bound(py),
+            self.implementation.map(|i| i.into_bound(py)),
+            self.class.map(|c| c.ua_function.into_bound(py)),
+        ));
+    }
+}
+
 /// How to call one backend for one multimethod.
 pub enum Route<'py> {
     /// Call this implementation directly (`None`: the backend lacks the function).
     Direct(Option<Bound<'py, PyAny>>),
-    /// Go through `__ua_convert__` / `__ua_function__`.
-    Protocol,
+    /// Go through the uarray protocol; `Some(ua_function)`: the backend's `__ua_function__`,
+    /// already looked up, and it has no `__ua_convert__`.
+    Protocol(Option<Bound<'py, PyAny>>),
 }
 
 fn route_of<'py>(py: Python<'py>, e: &Entry) -> Route<'py> {
     if e.direct {
-        Route::Direct(e.implementation.as_ref().map(|i| i.bind(py).clone()))
-    } else {
-        Route::Protocol
+        return Route::Direct(e.implementation.as_ref().map(|i| i.bind(py).clone()));
     }
+    let fast = e
+        .class
+        .as_ref()
+        .filter(|c| !c.has_convert && class_tags(e.backend.bind(py)) == Some(c.tags));
+    Route::Protocol(fast.map(|c| c.ua_function.bind(py).clone()))
 }
 
 pub fn route<'py>(
@@ -98,13 +139,28 @@ pub fn route<'py>(
                 backend: backend.clone().unbind(),
                 implementation: (!implementation.is_none()).then(|| implementation.unbind()),
                 direct: true,
+                class: None,
             }
         }
-        _ => Entry {
-            backend: backend.clone().unbind(),
-            implementation: None,
-            direct: false,
-        },
+        _ => {
+            let class = match class_tags(backend) {
+                Some(tags) => lookup_optional(backend, pyo3::intern!(py, "__ua_function__"))?
+                    // Tags read again after the lookups, which may have assigned them.
+                    .filter(|_| class_tags(backend) == Some(tags))
+                    .map(|ua_function| ClassProtocol {
+                        tags,
+                        ua_function: ua_function.unbind(),
+                        has_convert,
+                    }),
+                None => None,
+            };
+            Entry {
+                backend: backend.clone().unbind(),
+                implementation: None,
+                direct: false,
+                class,
+            }
+        }
     };
     let route = route_of(py, &entry);
     // First free slot; when all are taken (more than SLOTS backends met) the answer is simply
@@ -124,10 +180,7 @@ pub fn route<'py>(
         }
     }
     if let Some(unused) = pending {
-        drop((
-            unused.backend.into_bound(py),
-            unused.implementation.map(|i| i.into_bound(py)),
-        ));
+        unused.release(py);
     }
     Ok(route)
 }

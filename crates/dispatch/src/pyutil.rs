@@ -22,6 +22,22 @@ unsafe extern "C" {
     fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
 }
 
+/// Whether the metaclass of `obj` looks attributes up with `type.__getattribute__` itself.
+///
+/// # Safety
+/// `obj` must be a live object.
+pub unsafe fn has_plain_type_getattr(obj: *mut ffi::PyObject) -> bool {
+    // SAFETY: reading type slots of live type objects.
+    unsafe {
+        let type_getattro = (*std::ptr::addr_of_mut!(ffi::PyType_Type)).tp_getattro;
+        match ((*ffi::Py_TYPE(obj)).tp_getattro, type_getattro) {
+            // Both pointers are read from CPython's type objects, not taken from Rust items.
+            (Some(a), Some(b)) => std::ptr::fn_addr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 /// Whether `obj` certainly has no attribute `name`, decided without raising: backends are often
 /// classes or modules (SciPy's, pyFFTW's, mkl_fft's), whose `getattr` misses build a formatted
 /// `AttributeError` even under `_PyObject_LookupAttr` before Python 3.12.
@@ -31,13 +47,7 @@ fn certainly_missing(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool
     // without setting an exception; the dict lookups likewise.
     unsafe {
         let tp = ffi::Py_TYPE(o);
-        let type_getattro = (*std::ptr::addr_of_mut!(ffi::PyType_Type)).tp_getattro;
-        let plain_type = match ((*tp).tp_getattro, type_getattro) {
-            // Both pointers are read from CPython's type objects, not taken from Rust items.
-            (Some(a), Some(b)) => std::ptr::fn_addr_eq(a, b),
-            _ => false,
-        };
-        if ffi::PyType_Check(o) != 0 && plain_type {
+        if ffi::PyType_Check(o) != 0 && has_plain_type_getattr(o) {
             // type.__getattribute__: the metatype's MRO, then the class's own MRO.
             return _PyType_Lookup(tp, n).is_null()
                 && _PyType_Lookup(o as *mut ffi::PyTypeObject, n).is_null();
@@ -152,5 +162,24 @@ pub fn py_bool(b: bool) -> &'static str {
         "True"
     } else {
         "False"
+    }
+}
+
+/// `callable(a, b, c)` through vectorcall.
+pub fn call3<'py>(
+    callable: &Bound<'py, PyAny>,
+    args: [*mut ffi::PyObject; 3],
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut argv = [std::ptr::null_mut(), args[0], args[1], args[2]];
+    // SAFETY: argv[1..] are live objects borrowed for the call; argv[0] is the scratch slot
+    // PY_VECTORCALL_ARGUMENTS_OFFSET allows the callee to use (for a bound `self`).
+    unsafe {
+        let out = ffi::PyObject_Vectorcall(
+            callable.as_ptr(),
+            argv.as_mut_ptr().add(1) as *const *mut ffi::PyObject,
+            3 | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+            std::ptr::null_mut(),
+        );
+        Bound::from_owned_ptr_or_err(callable.py(), out)
     }
 }
