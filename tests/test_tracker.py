@@ -64,7 +64,7 @@ def test_json_schema(fft_report):
     data = json.loads(formats.json_text(*fft_report))
     assert data["schema"] == SCHEMA and {b["name"] for b in data["backends"]} == {"scipy", "pyfftw"}
     entry = data["functions"][0]
-    assert set(entry) == {"module", "name", "group", "results"}
+    assert set(entry) == {"module", "name", "group", "results", "scipy_array_api"}
     assert set(entry["results"]["scipy"]) == {"status", "detail", "cases", "declined", "time_ratio"}
 
 
@@ -90,3 +90,16 @@ def test_command_line(tmp_path, capsys):
     assert main(["tracker", "--module", "linalg", "--group", "Basics", "--backend", "scipy", "--jobs", "2",
                  "--no-timing", "--format", "markdown"]) == 0
     assert "| linalg | Basics |" in capsys.readouterr().out
+
+
+def test_scipy_capabilities_beside_ours():
+    from uscipy.tracker.scipy_capabilities import capabilities, verdict
+
+    caps = capabilities()
+    assert caps, "SciPy has an array-API capabilities table under SCIPY_ARRAY_API=1"
+    assert verdict("special", "erf", "jax") == "native"
+    assert verdict("ndimage", "gaussian_filter", "jax") == "convert"
+    assert verdict("ndimage", "gaussian_filter", "cupy") == "native"  # SciPy delegates to cupyx
+    rows, chosen = track(modules=["ndimage"], backends=["dask"], functions=["gaussian_filter"], time_it=False)
+    (line,) = formats.versus_scipy(rows, chosen)
+    assert line.startswith("dask: SciPy (array API) native 0, convert 1") and "verified natively 1, of which 1" in line

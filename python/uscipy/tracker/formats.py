@@ -37,6 +37,30 @@ def _ordered_summary(rows: list[Row], chosen: list[Target]):
     return sorted(table, key=lambda t: (modules.index(t[0]), t[1] != "", t[1]))
 
 
+def versus_scipy(rows: list[Row], chosen: list[Target]) -> list[str]:
+    """For each array library uscipy has a backend for: how SciPy itself treats its arrays
+    (its array-API table) next to how many functions uscipy verifiably runs natively."""
+    from .scipy_capabilities import LIBRARIES, capabilities
+
+    caps = capabilities()
+    if not caps:
+        return []
+    lines = []
+    for t in chosen:
+        if t.name not in LIBRARIES:
+            continue
+        verdicts = [caps.get(f"{r.module}.{r.name}", {}).get(t.name, "unknown") for r in rows]
+        ours = sum(r.outcomes[t.name].status is Status.VERIFIED for r in rows)
+        counted = ", ".join(f"{v} {verdicts.count(v)}" for v in ("native", "convert", "refuse", "unknown"))
+        upgraded = sum(
+            r.outcomes[t.name].status is Status.VERIFIED and v in ("convert", "refuse", "unknown")
+            for r, v in zip(rows, verdicts)
+        )
+        lines.append(f"{t.name}: SciPy (array API) {counted}; uscipy verified natively {ours}, "
+                     f"of which {upgraded} SciPy would convert to NumPy, refuse or not list")
+    return lines
+
+
 def markdown(rows: list[Row], chosen: list[Target]) -> str:
     names = [t.name for t in chosen]
     out = ["| module | group | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
@@ -46,7 +70,8 @@ def markdown(rows: list[Row], chosen: list[Target]) -> str:
     out.append("")
     out.append("Cells: verified / implemented / total. Verified: ran on the sample inputs and matched SciPy.")
     unusable = [f"- {t.name}: unavailable ({t.reason})" for t in chosen if not t.usable]
-    return "\n".join(out + unusable) + "\n"
+    comparison = [f"- {line}" for line in versus_scipy(rows, chosen)]
+    return "\n".join(out + unusable + ([""] if comparison else []) + comparison) + "\n"
 
 
 def json_text(rows: list[Row], chosen: list[Target]) -> str:
@@ -75,6 +100,8 @@ def print_table(rows: list[Row], chosen: list[Target], console: Any = None) -> N
     for t in chosen:
         if not t.usable:
             console.print(f"[dim]{t.name}: {t.reason}[/]")
+    for line in versus_scipy(rows, chosen):
+        console.print(line)
     problems = [(r, b, o) for r in rows for b, o in r.outcomes.items() if o.status in (Status.MISMATCH, Status.ERROR)]
     if problems:
         console.print(f"\n[yellow]{len(problems)} mismatches or errors[/] (details: --format json or html):")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 
-from .formats import SYMBOL, summary
+from .formats import SYMBOL, summary, versus_scipy
 from .run import Row, Status, Target, to_json_data
 
 _CSS = """
@@ -55,7 +55,10 @@ def _options(id_: str, label: str, values: list[str]) -> str:
 
 
 def render(rows: list[Row], chosen: list[Target]) -> str:
+    from .scipy_capabilities import capabilities
+
     data = to_json_data(rows, chosen)
+    caps = capabilities()
     names = [t.name for t in chosen]
     modules = list(dict.fromkeys(r.module for r in rows))
     groups = sorted({r.group for r in rows})
@@ -86,6 +89,9 @@ def render(rows: list[Row], chosen: list[Target]) -> str:
                 info += f"; time {o.time_ratio:.2f}x SciPy"
             if o.cases:
                 info += f"; {o.cases} cases"
+            scipy_says = caps.get(f"{row.module}.{row.name}", {}).get(n)
+            if scipy_says:
+                info += f"; SciPy itself (array API): {scipy_says}"
             detail = f"<details><summary>{SYMBOL[o.status]}</summary>{html.escape(info)}" \
                      f"{'<br>' + html.escape(o.detail) if o.detail else ''}</details>"
             cells.append(
@@ -106,6 +112,7 @@ def render(rows: list[Row], chosen: list[Target]) -> str:
 <b>mismatch</b>, <b>error</b>, <b>not implemented</b> or <b>unavailable</b>; open a cell for details.
 {legend}</p>
 <div id="coverage">{''.join(coverage)}</div>
+<p>{'<br>'.join(html.escape(line) for line in versus_scipy(rows, chosen))}</p>
 <p id="filters">{_options('f-module', 'module', modules)}{_options('f-group', 'group', groups)}
 {_options('f-backend', 'backend', names)}{_options('f-status', 'status', statuses)}
 <span><span id="shown">{len(rows)}</span> functions shown</span></p>

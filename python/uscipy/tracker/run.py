@@ -249,6 +249,9 @@ def to_json_data(rows: list[Row], chosen: list[Target]) -> dict[str, Any]:
 
     import uscipy
 
+    from .scipy_capabilities import capabilities
+
+    scipy_caps = capabilities()
     return {
         "schema": SCHEMA,
         "uscipy_version": uscipy.__version__,
@@ -256,7 +259,9 @@ def to_json_data(rows: list[Row], chosen: list[Target]) -> dict[str, Any]:
         "backends": [{"name": t.name, "usable": t.usable, "reason": t.reason} for t in chosen],
         "functions": [
             {"module": r.module, "name": r.name, "group": r.group,
-             "results": {b: {**asdict(o), "status": o.status.value} for b, o in r.outcomes.items()}}
+             "results": {b: {**asdict(o), "status": o.status.value} for b, o in r.outcomes.items()},
+             # What SciPy itself does with each library's arrays (SCIPY_ARRAY_API=1).
+             "scipy_array_api": scipy_caps.get(f"{r.module}.{r.name}", {})}
             for r in rows
         ],
     }
