@@ -10,18 +10,7 @@ from typing import Any
 import numpy as np
 
 import uscipy
-from uscipy._api.cases import ALL, Case, compare_results, scipy_function
-
-
-def convert_inputs(value: Any, to_array: Callable[[np.ndarray], Any]) -> Any:
-    """Every NumPy array in ``value`` (recursively through tuples, lists, dicts) converted."""
-    if isinstance(value, np.ndarray):
-        return to_array(value)
-    if isinstance(value, (tuple, list)):
-        return type(value)(convert_inputs(v, to_array) for v in value)
-    if isinstance(value, dict):
-        return {k: convert_inputs(v, to_array) for k, v in value.items()}
-    return value
+from uscipy._api.cases import ALL, Case, compare_results, convert_inputs, scipy_function
 
 
 def claimed_cases(backend: Any) -> list[tuple[str, str, int, Case]]:
@@ -54,4 +43,4 @@ def run_differential(backend_name: str, module: str, name: str, case: Case, to_a
 
         case = dataclasses.replace(case, rtol=rtol)
     problem = compare_results(got, expected, case)
-    return problem, [c.backend.name for c in t]
+    return problem, [getattr(c.backend, "name", None) for c in t]

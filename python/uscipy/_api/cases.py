@@ -31,7 +31,7 @@ import numpy as np
 from .rules import MODULES, PASSTHROUGH
 
 __all__ = [
-    "ALL", "EXCLUDED", "MODULES", "Case", "cases", "compare_results", "results_equal",
+    "ALL", "EXCLUDED", "MODULES", "Case", "cases", "compare_results", "convert_inputs", "results_equal",
     "scipy_function",
     "vec", "img", "square", "spd", "sym", "rect", "binary", "labels",
 ]
@@ -704,6 +704,18 @@ for _alias, _fam in _ROOTS_ALIASES.items():
 del _n, _fam, _params, _alias
 
 ALL = dict(sorted(ALL.items()))
+
+
+def convert_inputs(value: Any, to_array: Callable[[np.ndarray], Any]) -> Any:
+    """Every NumPy array in ``value`` (through tuples, lists and dicts) passed through
+    ``to_array``: a case's inputs as another array library's arrays."""
+    if isinstance(value, np.ndarray):
+        return to_array(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(convert_inputs(v, to_array) for v in value)
+    if isinstance(value, dict):
+        return {k: convert_inputs(v, to_array) for k, v in value.items()}
+    return value
 
 
 def cases(module: str, name: str) -> list[Case]:

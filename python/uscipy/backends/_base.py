@@ -14,6 +14,17 @@ def domain_of(module: str) -> str:
     return f"numpy.scipy.{module}"
 
 
+def importable(module: str, install: str) -> tuple[bool, str]:
+    """``(True, "")`` if ``module`` imports, else ``(False, why and what to install)``."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as e:
+        return False, f"{module} cannot be imported ({e.msg}); pip install {install}"
+    return True, ""
+
+
 class Backend:
     """Base class of uscipy's backends; subclasses override :meth:`implementation`."""
 

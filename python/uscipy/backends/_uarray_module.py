@@ -7,16 +7,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._base import importable
+
 
 def module_backend(module_path: str, package: str) -> tuple[Any, Any]:
     """``(__getattr__, available)`` for a uscipy backend module wrapping ``module_path``."""
 
     def available() -> tuple[bool, str]:
-        try:
-            importlib.import_module(module_path)
-        except ImportError as e:
-            return False, f"{package} is not installed or incomplete ({e.msg}); pip install {package}"
-        return True, ""
+        return importable(module_path, package)
 
     def __getattr__(name: str) -> Any:
         if name == "backend":

@@ -1,6 +1,7 @@
 """The ``dask`` backend: Dask arrays stay lazy, chunk by chunk, on a laptop or a cluster.
 
-- ``fft``: ``dask.array.fft`` (each transformed axis rechunked to one chunk, unless
+- ``fft``: ``dask.array.fft.fft_wrap`` around uscipy's functions, so chunks run the selected
+  NumPy backend (each transformed axis rechunked to one chunk, unless
   ``uscipy.config.dask_rechunk`` is False: then a clear error); the real transforms (dct, dst)
   chunk-wise along the other axes.
 - ``linalg``: ``dask.array.linalg`` where it exists.
@@ -27,11 +28,12 @@ import numpy as np
 
 from .._core import BackendNotImplementedError
 from ._adapt import Adapter, scipy_signature
-from ._base import Backend
+from ._base import Backend, importable
 
 FFT_NAMES = frozenset({
     "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn",
-    "irfftn", "hfft", "ihfft", "fftshift", "ifftshift"})
+    "irfftn", "hfft", "ihfft"})
+SHIFTS = frozenset({"fftshift", "ifftshift"})
 REAL_TRANSFORMS = frozenset({"dct", "idct", "dst", "idst", "dctn", "idctn", "dstn", "idstn"})
 # dask.array.linalg works on single matrices (no batches); these need square ones too.
 SQUARE_ONLY = frozenset({"cholesky", "inv", "lu", "solve", "solve_triangular"})
@@ -188,20 +190,38 @@ def _transformed_axes(bound: dict[str, Any], ndim: int, name: str) -> tuple[int,
     return tuple(np.atleast_1d(axes).tolist())
 
 
-def _fft(name: str, target: Callable[..., Any]) -> Callable[..., Any]:
+def _fft(name: str) -> Callable[..., Any]:
+    """``dask.array.fft.fft_wrap`` around uscipy's own function: each chunk runs the NumPy
+    backend selected when the graph is built (SciPy's pocketfft by default, not numpy.fft)."""
     signature = scipy_signature("fft", name)
-    adapted = Adapter("dask", f"fft.{name}", signature, target)
+    function = _uscipy_function("fft", name)
+    first = next(iter(signature.parameters))
 
     def run(*args: Any, **kwargs: Any) -> Any:
+        from dask.array.fft import fft_wrap
+
+        from .. import uarray
+
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        x = bound.arguments[next(iter(signature.parameters))]
-        if not name.endswith("shift"):
-            x = _single_chunk(x, _transformed_axes(bound.arguments, x.ndim, name), f"fft.{name}")
-        bound.arguments[next(iter(signature.parameters))] = x
+        x = bound.arguments[first]
+        bound.arguments[first] = _single_chunk(x, _transformed_axes(bound.arguments, x.ndim, name), f"fft.{name}")
+        state = _numpy_state()
+
+        def chunk(a: Any, *rest: Any, **keywords: Any) -> Any:
+            with uarray.set_state(state):
+                return function(a, *rest, **keywords)
+
+        chunk.__name__, chunk.__module__, chunk.__doc__ = name, __name__, None
+        adapted = Adapter("dask", f"fft.{name}", signature, fft_wrap(chunk, kind=name))
         return adapted(*bound.args, **bound.kwargs)
 
     return run
+
+
+def _shift(name: str) -> Callable[..., Any]:
+    return Adapter("dask", f"fft.{name}", scipy_signature("fft", name),
+                   getattr(importlib.import_module("dask.array.fft"), name))
 
 
 def _chunkwise_along_axes(module: str, name: str) -> Callable[..., Any]:
@@ -275,11 +295,7 @@ def _ufunc(name: str) -> Callable[..., Any] | None:
 
 
 def available() -> tuple[bool, str]:
-    try:
-        importlib.import_module("dask.array")
-    except ImportError as e:
-        return False, f"dask is not installed ({e.msg}); pip install 'uscipy[dask]'"
-    return True, ""
+    return importable("dask.array", "'uscipy[dask]'")
 
 
 class DaskBackend(Backend):
@@ -294,7 +310,9 @@ class DaskBackend(Backend):
             return None
         if module == "fft":
             if name in FFT_NAMES:
-                return _fft(name, getattr(importlib.import_module("dask.array.fft"), name))
+                return _fft(name)
+            if name in SHIFTS:
+                return _shift(name)
             if name in REAL_TRANSFORMS and not name.endswith("n"):
                 return _chunkwise_along_axes(module, name)
             return None

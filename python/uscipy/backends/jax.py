@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._adapt import Adapter, scipy_signature
-from ._base import Backend
+from ._base import Backend, importable
 
 # Where JAX keeps each SciPy module's functions, searched in order.
 NAMESPACES = {
@@ -50,11 +50,7 @@ def _real(value: Any) -> bool:
 
 
 def available() -> tuple[bool, str]:
-    try:
-        importlib.import_module("jax")
-    except ImportError as e:
-        return False, f"jax is not installed ({e.msg}); pip install 'uscipy[jax]'"
-    return True, ""
+    return importable("jax", "'uscipy[jax]'")
 
 
 class JaxBackend(Backend):

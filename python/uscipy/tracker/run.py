@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .._api.cases import ALL, Case, compare_results, scipy_function
+from .._api.cases import ALL, Case, compare_results, convert_inputs, scipy_function
 from .._api.table import API
 from .groups import group_of
 
@@ -56,16 +56,6 @@ class Target:
     usable: bool = True
     reason: str = ""
     backend: Any = None  # the backend object, where it has no name uscipy knows (tests)
-
-
-def _convert(value: Any, to_array: Callable[[np.ndarray], Any]) -> Any:
-    if isinstance(value, np.ndarray):
-        return to_array(value)
-    if isinstance(value, (tuple, list)):
-        return type(value)(_convert(v, to_array) for v in value)
-    if isinstance(value, dict):
-        return {k: _convert(v, to_array) for k, v in value.items()}
-    return value
 
 
 def _jax_target() -> Target:
@@ -151,7 +141,7 @@ def _run_one(module: str, name: str, target: Target, expected: list[Any], time_i
     for case, want in zip(cases, expected):
         if isinstance(want, BaseException):
             continue  # SciPy itself failed here: nothing to compare with
-        args, kwargs = _convert(case.args(), target.to_array), _convert(case.kwargs(), target.to_array)
+        args, kwargs = convert_inputs(case.args(), target.to_array), convert_inputs(case.kwargs(), target.to_array)
         try:
             with warnings.catch_warnings(), uscipy.set_backend(target.backend or target.name, only=True):
                 warnings.simplefilter("ignore")
@@ -180,7 +170,7 @@ def _time_ratio(module: str, name: str, case: Case, target: Target) -> float | N
     function = getattr(importlib.import_module(f"uscipy.{module}"), name)
     scipy_func = scipy_function(module, name)
     args, kwargs = case.args(), case.kwargs()
-    targs, tkwargs = _convert(args, target.to_array), _convert(kwargs, target.to_array)
+    targs, tkwargs = convert_inputs(args, target.to_array), convert_inputs(kwargs, target.to_array)
     try:
         with warnings.catch_warnings(), uscipy.set_backend(target.backend or target.name, only=True):
             warnings.simplefilter("ignore")
