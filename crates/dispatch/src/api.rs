@@ -12,7 +12,7 @@ use crate::registry;
 use crate::scope;
 use crate::state::BackendOptions;
 use crate::types::SpecEntry;
-use crate::walk::{walk, walk_domain, Extra, Flow};
+use crate::walk::{walk, walk_domain, Flow};
 
 /// Makes `backend` the global backend of each of its domains.
 #[pyfunction]
@@ -244,17 +244,13 @@ pub fn plan<'py>(
     let scoped = scope::current(py)?;
     let scoped = scoped.get();
     let globals = scoped.globals();
-    let extra = Extra {
-        typed: &typed,
-        fallbacks: true,
-    };
     let mut out = Vec::new();
     walk(
         py,
         &scoped.locals,
         &globals,
         &data.chain,
-        &extra,
+        &typed,
         &mut |backend, coerce, tier| {
             out.push((backend.clone(), coerce, tier.name()));
             Ok(Flow::Continue)

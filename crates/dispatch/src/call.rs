@@ -14,7 +14,7 @@ use crate::registry;
 use crate::scope;
 use crate::state::{BackendOptions, LocalEntry};
 use crate::types;
-use crate::walk::{walk, Extra, Flow};
+use crate::walk::{walk, Flow};
 
 /// A call's arguments as CPython passed them to the vectorcall entry point: positional values,
 /// then one value per keyword name, contiguous in memory.
@@ -301,10 +301,6 @@ fn dispatch_inner<'py>(
     call: RawArgs<'_, 'py>,
 ) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
     let typed = typed_candidates(py, data, call)?;
-    let extra = Extra {
-        typed: &typed,
-        fallbacks: true,
-    };
     let canonical = Canonical::default();
     let scope = scope::current(py)?;
     let scope = scope.get();
@@ -319,7 +315,7 @@ fn dispatch_inner<'py>(
         &scope.locals,
         &globals,
         &data.chain,
-        &extra,
+        &typed,
         &mut |backend, coerce, _tier| {
             let (raw, converted) = match impls::route(&data.impls, &func_bound, backend)? {
                 Route::Direct(Some(implementation)) => (call_direct(&implementation, call), None),

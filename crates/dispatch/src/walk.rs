@@ -47,14 +47,6 @@ impl Tier {
     }
 }
 
-/// The backends a walk visits besides uarray's: owners of argument types, and fallbacks.
-pub struct Extra<'a, 'py> {
-    pub typed: &'a [Bound<'py, PyAny>],
-    /// Whether to try the fallbacks of the chain's domains (read from the registry only if
-    /// the walk gets that far).
-    pub fallbacks: bool,
-}
-
 fn is_skipped(py: Python<'_>, skipped: &[Py<PyAny>], backend: &Bound<'_, PyAny>) -> PyResult<bool> {
     for s in skipped {
         if s.is(backend) || s.bind(py).eq(backend)? {
@@ -151,19 +143,20 @@ where
     walk_globals(py, locals, globals, domain, visit)
 }
 
-/// Visits every backend for a call in the innermost domain of `chain`, then its parents.
+/// Visits every backend for a call in the innermost domain of `chain`, then its parents;
+/// `typed`: the owners of the call's argument types (tried after every scoped backend).
 pub fn walk<'py, F>(
     py: Python<'py>,
     locals: &LocalState,
     globals: &GlobalState,
     chain: &[DomainId],
-    extra: &Extra<'_, 'py>,
+    typed: &[Bound<'py, PyAny>],
     visit: &mut F,
 ) -> PyResult<Flow>
 where
     F: FnMut(&Bound<'py, PyAny>, bool, Tier) -> PyResult<Flow>,
 {
-    if extra.typed.is_empty() {
+    if typed.is_empty() {
         for &domain in chain {
             if walk_domain(py, locals, globals, domain, visit)? == Flow::Break {
                 return Ok(Flow::Break);
@@ -176,7 +169,7 @@ where
             }
         }
         let skipped = skipped_in(locals, chain[0]);
-        for backend in extra.typed {
+        for backend in typed {
             if !is_skipped(py, skipped, backend)?
                 && visit(backend, false, Tier::Typed)? == Flow::Break
             {
@@ -190,7 +183,7 @@ where
         }
     }
     // Fallbacks (SciPy) would convert arrays a type-owning backend declined: never implicitly.
-    if extra.fallbacks && extra.typed.is_empty() {
+    if typed.is_empty() {
         let registry = registry::load();
         for &domain in chain {
             let skipped = skipped_in(locals, domain);
