@@ -1,9 +1,15 @@
-//! `uscipy._core`: the extension module. Thin: it only gathers the engine (and, later, the
-//! native kernels' bindings) into one Python module.
+//! `uscipy._core`: the extension module. Thin: it gathers the engine and the bindings of the
+//! native kernels into one Python module.
+
+mod fft;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    uscipy_dispatch::register(m)
+    uscipy_dispatch::register(m)?;
+    m.add_function(wrap_pyfunction!(fft::fft_c2c, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::fft_r2c, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
+    Ok(())
 }

@@ -1,0 +1,106 @@
+//! Cached FFT plans, one cache per float type, safe to share between threads and bounded.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftNum, FftPlanner};
+
+/// Plans kept per type before the cache starts over (plans are cheap to rebuild).
+const LIMIT: usize = 256;
+
+struct Cache<T: FftNum> {
+    complex_planner: FftPlanner<T>,
+    real_planner: RealFftPlanner<T>,
+    complex: HashMap<(usize, bool), Arc<dyn Fft<T>>>,
+    forward_real: HashMap<usize, Arc<dyn RealToComplex<T>>>,
+    inverse_real: HashMap<usize, Arc<dyn ComplexToReal<T>>>,
+}
+
+impl<T: FftNum> Cache<T> {
+    fn new() -> Self {
+        Cache {
+            complex_planner: FftPlanner::new(),
+            real_planner: RealFftPlanner::new(),
+            complex: HashMap::new(),
+            forward_real: HashMap::new(),
+            inverse_real: HashMap::new(),
+        }
+    }
+
+    fn bound(&mut self) {
+        if self.complex.len() + self.forward_real.len() + self.inverse_real.len() > LIMIT {
+            *self = Cache::new();
+        }
+    }
+}
+
+/// The plans of one float type.
+pub struct Plans<T: FftNum>(Mutex<Cache<T>>);
+
+impl<T: FftNum> Plans<T> {
+    fn new() -> Self {
+        Plans(Mutex::new(Cache::new()))
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache<T>> {
+        // A cache is always consistent between statements: a panic cannot leave it half-built.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn complex(&self, n: usize, forward: bool) -> Arc<dyn Fft<T>> {
+        let mut cache = self.cache();
+        cache.bound();
+        if let Some(plan) = cache.complex.get(&(n, forward)) {
+            return plan.clone();
+        }
+        let plan = if forward {
+            cache.complex_planner.plan_fft_forward(n)
+        } else {
+            cache.complex_planner.plan_fft_inverse(n)
+        };
+        cache.complex.insert((n, forward), plan.clone());
+        plan
+    }
+
+    pub fn forward_real(&self, n: usize) -> Arc<dyn RealToComplex<T>> {
+        let mut cache = self.cache();
+        cache.bound();
+        if let Some(plan) = cache.forward_real.get(&n) {
+            return plan.clone();
+        }
+        let plan = cache.real_planner.plan_fft_forward(n);
+        cache.forward_real.insert(n, plan.clone());
+        plan
+    }
+
+    pub fn inverse_real(&self, n: usize) -> Arc<dyn ComplexToReal<T>> {
+        let mut cache = self.cache();
+        cache.bound();
+        if let Some(plan) = cache.inverse_real.get(&n) {
+            return plan.clone();
+        }
+        let plan = cache.real_planner.plan_fft_inverse(n);
+        cache.inverse_real.insert(n, plan.clone());
+        plan
+    }
+}
+
+/// A float type the FFT kernels run on, with its plan cache.
+pub trait Real: FftNum + num_complex::ComplexFloat<Real = Self> + Default {
+    fn plans() -> &'static Plans<Self>;
+}
+
+impl Real for f32 {
+    fn plans() -> &'static Plans<f32> {
+        static PLANS: LazyLock<Plans<f32>> = LazyLock::new(Plans::new);
+        &PLANS
+    }
+}
+
+impl Real for f64 {
+    fn plans() -> &'static Plans<f64> {
+        static PLANS: LazyLock<Plans<f64>> = LazyLock::new(Plans::new);
+        &PLANS
+    }
+}

@@ -1,0 +1,129 @@
+"""The native backend's FFTs, differentially against scipy.fft with hypothesis: shapes of
+1 to 4 dimensions (sizes 1, 2, 3, 5, 7, 16, 17 and 1009 among them), every dtype, axes, norms,
+n cropping and padding, non-contiguous, negative-stride and big-endian inputs, workers.
+
+Tolerance: FFT round-off grows like eps * log2(n) (Gentleman & Sande; pocketfft and rustfft
+both achieve it), so results must agree with SciPy's to 32 * eps(dtype) * log2(n + 1) relative
+to the largest output magnitude: a few ulp per butterfly stage, for either implementation."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+
+import numpy as np
+import pytest
+import scipy.fft
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import uscipy
+
+SIZES = [1, 2, 3, 5, 7, 16, 17]
+DTYPES = [np.float16, np.float32, np.float64, np.complex64, np.complex128, np.int32, np.int64, np.bool_, np.uint8]
+
+
+def close(ours: np.ndarray, theirs: np.ndarray, n: int) -> None:
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    eps = np.finfo(theirs.dtype).eps
+    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
+    err = float(np.max(np.abs(ours.astype(np.complex128) - theirs), initial=0.0))
+    assert err <= 32 * eps * math.log2(n + 1) * scale + 1e-300, f"max error {err:.3g} (scale {scale:.3g}, n={n})"
+
+
+@st.composite
+def arrays(draw, real_only=False):
+    ndim = draw(st.integers(1, 4))
+    shape = tuple(draw(st.sampled_from(SIZES if ndim > 1 else SIZES + [1009])) for _ in range(ndim))
+    dtype = np.dtype(draw(st.sampled_from([d for d in DTYPES if not (real_only and np.dtype(d).kind == "c")])))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.standard_normal(shape) * 4
+    if dtype.kind == "c":
+        x = x + 1j * rng.standard_normal(shape)
+    x = x.astype(dtype)
+    layout = draw(st.sampled_from(["c", "f", "strided", "reversed", "big-endian"]))
+    if layout == "f":
+        x = np.asfortranarray(x)
+    elif layout == "strided":
+        x = np.repeat(x, 2, axis=-1)[..., ::2]
+    elif layout == "reversed":
+        x = x[..., ::-1]
+    elif layout == "big-endian" and dtype.itemsize > 2:  # SciPy itself rejects big-endian float16
+        x = x.astype(dtype.newbyteorder(">"))
+    axis = draw(st.integers(-ndim, ndim - 1))
+    return x, axis
+
+
+TRANSFORMS = st.sampled_from(["fft", "ifft"])
+NORMS = st.sampled_from([None, "backward", "ortho", "forward"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=arrays(), name=TRANSFORMS, norm=NORMS, n_delta=st.sampled_from([None, -1, 0, 3]), workers=st.sampled_from([None, 1, 2, -1]))
+def test_complex_transforms_match_scipy(data, name, norm, n_delta, workers):
+    x, axis = data
+    n = None if n_delta is None else max(1, x.shape[axis] + n_delta)
+    before = x.copy()
+    expected = getattr(scipy.fft, name)(x, n=n, axis=axis, norm=norm)
+    with uscipy.set_backend("native", only=True):
+        got = getattr(uscipy.fft, name)(x, n=n, axis=axis, norm=norm, workers=workers)
+    close(got, expected, n or x.shape[axis])
+    np.testing.assert_array_equal(x, before)  # input untouched
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=arrays(real_only=True), norm=NORMS, n_delta=st.sampled_from([None, -1, 0, 2]), workers=st.sampled_from([None, 2]))
+def test_real_transforms_match_scipy(data, norm, n_delta, workers):
+    x, axis = data
+    n = None if n_delta is None else max(1, x.shape[axis] + n_delta)
+    with uscipy.set_backend("native", only=True):
+        forward = uscipy.fft.rfft(x, n=n, axis=axis, norm=norm, workers=workers)
+        close(forward, scipy.fft.rfft(x, n=n, axis=axis, norm=norm), n or x.shape[axis])
+    spectrum = scipy.fft.rfft(x, axis=axis)
+    try:
+        expected = scipy.fft.irfft(spectrum, n=n, axis=axis, norm=norm)
+    except ValueError as e:  # e.g. one frequency and no n: zero output points
+        with uscipy.set_backend("native"), pytest.raises(ValueError, match=str(e).split("(")[0]):
+            uscipy.fft.irfft(spectrum, n=n, axis=axis, norm=norm, workers=workers)  # SciPy's error
+        return
+    with uscipy.set_backend("native", only=True):
+        back = uscipy.fft.irfft(spectrum, n=n, axis=axis, norm=norm, workers=workers)
+    close(back, expected, n or 2 * (spectrum.shape[axis] - 1))
+
+
+def test_dispatch_and_what_falls_through():
+    x = np.arange(8.0)
+    with uscipy.set_backend("native"), uscipy.trace() as t:
+        uscipy.fft.fft(x)
+        uscipy.fft.fft(x.astype(np.longdouble))  # long double: SciPy computes it
+        uscipy.fft.fft2(x.reshape(2, 4))  # not native yet: SciPy
+        with pytest.raises(ValueError, match="invalid number of data points"):
+            uscipy.fft.fft(x, n=0)  # SciPy's own error for bad input
+    assert [c.backend.name if c.backend else None for c in t] == ["native", "scipy", "scipy", None]
+    with uscipy.set_backend("native", only=True):
+        with pytest.raises(uscipy.BackendNotImplementedError, match="native: scipy.fft.fft: long double input"):
+            uscipy.fft.fft(x.astype(np.longdouble))
+
+
+def test_priority_list_selects_native():
+    before = uscipy.config.backends
+    try:
+        uscipy.config.backends = ["native", "scipy"]
+        assert uscipy.explain(uscipy.fft.rfft, np.ones(4)).backend.name == "native"
+        assert uscipy.explain(uscipy.fft.dct, np.ones(4)).backend.name == "scipy"
+    finally:
+        uscipy.config.backends = before
+
+
+def test_threads_transform_concurrently_with_equal_results():
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal((64, 257)) for _ in range(8)]
+
+    def run(x):
+        with uscipy.set_backend("native", only=True):
+            return uscipy.fft.fft(x, axis=1, workers=2)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(run, inputs * 4))
+    for x, got in zip(inputs * 4, results):
+        close(got, scipy.fft.fft(x, axis=1), 257)
