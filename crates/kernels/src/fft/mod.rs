@@ -26,6 +26,13 @@ fn load<T: Copy + Default>(dst: &mut [T], src: impl Iterator<Item = T>) {
     dst[filled..].fill(T::default());
 }
 
+/// Multiplies every value by `scale` (skipped for 1).
+fn scale_line<V: Copy + std::ops::Mul<T, Output = V>, T: Real>(line: &mut [V], scale: T) {
+    if scale != T::one() {
+        line.iter_mut().for_each(|v| *v = *v * scale);
+    }
+}
+
 /// Runs `line(state, input line, output line)` over every line along `axis`, with one `state`
 /// (buffers) per thread.
 fn for_each_line<A, B, S, F>(
@@ -74,13 +81,21 @@ pub fn c2c<T: Real>(
         output,
         axis,
         workers,
-        || (vec![zero; n], vec![zero; scratch]),
-        |(buffer, scratch), src, mut dst| {
+        // The line buffer is only allocated (once per thread) if an output line is strided.
+        || (Vec::new(), vec![zero; scratch]),
+        |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>), src, mut dst| {
+            if let Some(line) = dst.as_slice_mut() {
+                // Contiguous output line: transform in place there, no copy back.
+                load(line, src.iter().copied());
+                fft.process_with_scratch(line, scratch);
+                scale_line(line, scale);
+                return;
+            }
+            buffer.resize(n, zero);
             load(buffer, src.iter().copied());
             fft.process_with_scratch(buffer, scratch);
-            for (d, b) in dst.iter_mut().zip(buffer.iter()) {
-                *d = if scale == T::one() { *b } else { *b * scale };
-            }
+            scale_line(buffer, scale);
+            dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
         },
     );
 }
@@ -101,25 +116,27 @@ pub fn r2c<T: Real>(
     let fft = T::plans().forward_real(n);
     let scratch = fft.get_scratch_len();
     let zero = Complex::new(T::zero(), T::zero());
+    type State<T> = (Vec<T>, Vec<Complex<T>>, Vec<Complex<T>>);
     for_each_line(
         input,
         output,
         axis,
         workers,
-        || {
-            (
-                vec![T::zero(); n],
-                vec![zero; n / 2 + 1],
-                vec![zero; scratch],
-            )
-        },
-        |(buffer, spectrum, scratch), src, mut dst| {
+        || (vec![T::zero(); n], Vec::new(), vec![zero; scratch]),
+        |(buffer, spectrum, scratch): &mut State<T>, src, mut dst| {
             load(buffer, src.iter().copied());
-            // Lengths are the plan's own, so the transform cannot fail.
-            let _ = fft.process_with_scratch(buffer, spectrum, scratch);
-            for (d, b) in dst.iter_mut().zip(spectrum.iter()) {
-                *d = if scale == T::one() { *b } else { *b * scale };
+            // Lengths are the plan's own, so the transforms below cannot fail.
+            if let Some(line) = dst.as_slice_mut() {
+                let _ = fft.process_with_scratch(buffer, line, scratch);
+                scale_line(line, scale);
+                return;
             }
+            spectrum.resize(n / 2 + 1, zero);
+            let _ = fft.process_with_scratch(buffer, spectrum, scratch);
+            scale_line(spectrum, scale);
+            dst.iter_mut()
+                .zip(spectrum.iter())
+                .for_each(|(d, b)| *d = *b);
         },
     );
 }
@@ -142,22 +159,28 @@ pub fn c2r<T: Real>(
     let scratch = fft.get_scratch_len();
     let zero = Complex::new(T::zero(), T::zero());
     let half = n / 2 + 1;
+    type State<T> = (Vec<Complex<T>>, Vec<T>, Vec<Complex<T>>);
     for_each_line(
         input,
         output,
         axis,
         workers,
-        || (vec![zero; half], vec![T::zero(); n], vec![zero; scratch]),
-        |(spectrum, buffer, scratch), src, mut dst| {
+        || (vec![zero; half], Vec::new(), vec![zero; scratch]),
+        |(spectrum, buffer, scratch): &mut State<T>, src, mut dst| {
             load(spectrum, src.iter().copied());
             spectrum[0].im = T::zero();
             if n.is_multiple_of(2) {
                 spectrum[half - 1].im = T::zero();
             }
-            let _ = fft.process_with_scratch(spectrum, buffer, scratch);
-            for (d, b) in dst.iter_mut().zip(buffer.iter()) {
-                *d = if scale == T::one() { *b } else { *b * scale };
+            if let Some(line) = dst.as_slice_mut() {
+                let _ = fft.process_with_scratch(spectrum, line, scratch);
+                scale_line(line, scale);
+                return;
             }
+            buffer.resize(n, T::zero());
+            let _ = fft.process_with_scratch(spectrum, buffer, scratch);
+            scale_line(buffer, scale);
+            dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
         },
     );
 }
