@@ -42,9 +42,15 @@ pub fn typed_candidates<'py>(
     if !registry.has_typed(&data.chain) {
         return Ok(Vec::new());
     }
-    let mut values = Vec::new();
-    types::spec_values(py, spec, call, &mut values);
-    types::candidates(py, &registry, &data.chain, &values)
+    // No allocation unless an argument's type has an owner (NumPy arrays and scalars do not).
+    let mut owned: Vec<usize> = Vec::new();
+    types::for_each_spec_value(py, spec, call, |value| {
+        types::add_owners(&value.get_type(), &registry, &mut owned)
+    })?;
+    if owned.is_empty() {
+        return Ok(Vec::new());
+    }
+    types::candidates(py, &registry, &data.chain, &owned)
 }
 
 /// Positional arguments with the trailing ones that *are* their defaults dropped (uarray's

@@ -21,27 +21,37 @@ pub struct SpecEntry {
     pub spread: bool,
 }
 
-/// The dispatchable values of one call, read straight from the vectorcall arguments; tuples
-/// (`out=(a, b)`, `(c, lower)` pairs) are looked into one level.
-pub fn spec_values<'py>(
+/// Calls `f` on each dispatchable value of one call, read straight from the vectorcall
+/// arguments; tuples (`out=(a, b)`, `(c, lower)` pairs) are looked into one level; `None`s are
+/// skipped. Nothing is allocated.
+pub fn for_each_spec_value<'py>(
     py: Python<'py>,
     spec: &[SpecEntry],
     call: RawArgs<'_, 'py>,
-    out: &mut Vec<Bound<'py, PyAny>>,
-) {
-    // SAFETY (all `from_ptr` below): pointers from the vectorcall argument array, live for the call.
-    let mut push = |ptr: *mut ffi::PyObject| {
+    mut f: impl FnMut(&Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
+    let mut visit = |ptr: *mut ffi::PyObject| -> PyResult<()> {
+        // SAFETY: pointers from the vectorcall argument array, live for the call.
         let value = unsafe { Borrowed::from_ptr(py, ptr) };
         if let Ok(tuple) = value.cast::<PyTuple>() {
-            out.extend(tuple.iter().filter(|v| !v.is_none()));
-        } else if !value.is_none() {
-            out.push(value.to_owned());
+            for item in tuple.iter().filter(|v| !v.is_none()) {
+                f(&item)?;
+            }
+            Ok(())
+        } else if value.is_none() {
+            Ok(())
+        } else {
+            f(&value)
         }
     };
     for entry in spec {
         match entry.position {
-            Some(p) if entry.spread => call.positional.iter().skip(p).for_each(|&a| push(a)),
-            Some(p) if p < call.positional.len() => push(call.positional[p]),
+            Some(p) if entry.spread => {
+                for &a in call.positional.iter().skip(p) {
+                    visit(a)?;
+                }
+            }
+            Some(p) if p < call.positional.len() => visit(call.positional[p])?,
             _ => {
                 if let Some(names) = call.kwnames {
                     let wanted = entry.name.bind(py);
@@ -49,12 +59,13 @@ pub fn spec_values<'py>(
                         .iter()
                         .position(|n| n.is(wanted) || n.eq(wanted).unwrap_or(false))
                     {
-                        push(call.kwvalues[i]);
+                        visit(call.kwvalues[i])?;
                     }
                 }
             }
         }
     }
+    Ok(())
 }
 
 struct TypeEntry {
@@ -84,14 +95,24 @@ fn mro_names(ty: &Bound<'_, PyType>) -> PyResult<Vec<(String, String)>> {
     Ok(names)
 }
 
-/// Identities of the typed backends (anywhere in the registry) that own `ty`.
-fn owners_of(ty: &Bound<'_, PyType>, registry: &Registry) -> PyResult<Vec<usize>> {
+/// Adds to `owned` the identities of the typed backends (anywhere in the registry) that own
+/// `ty`, computed once per type and registry generation.
+pub fn add_owners(
+    ty: &Bound<'_, PyType>,
+    registry: &Registry,
+    owned: &mut Vec<usize>,
+) -> PyResult<()> {
     let key = ty.as_ptr() as usize;
     {
         let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = cache.get(&key) {
             if entry.generation == registry.generation {
-                return Ok(entry.owners.clone());
+                for &id in &entry.owners {
+                    if !owned.contains(&id) {
+                        owned.push(id);
+                    }
+                }
+                return Ok(());
             }
         }
     }
@@ -107,37 +128,31 @@ fn owners_of(ty: &Bound<'_, PyType>, registry: &Registry) -> PyResult<Vec<usize>
     if cache.len() >= CACHE_LIMIT {
         cache.clear();
     }
+    for &id in &owners {
+        if !owned.contains(&id) {
+            owned.push(id);
+        }
+    }
     cache.insert(
         key,
         TypeEntry {
             _type: ty.clone().unbind(),
             generation: registry.generation,
-            owners: owners.clone(),
+            owners,
         },
     );
-    Ok(owners)
+    Ok(())
 }
 
 /// The typed backends to try for a call, in order: by priority (then registration), innermost
-/// domain first, each once, keeping those that own the type of at least one value.
+/// domain first, each once, keeping those in `owned` (owners of an argument's type).
 pub fn candidates<'py>(
     py: Python<'py>,
     registry: &Registry,
     chain: &[DomainId],
-    values: &[Bound<'py, PyAny>],
+    owned: &[usize],
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let mut owned: Vec<usize> = Vec::new();
-    for value in values {
-        for id in owners_of(&value.get_type(), registry)? {
-            if !owned.contains(&id) {
-                owned.push(id);
-            }
-        }
-    }
     let mut out: Vec<Bound<'py, PyAny>> = Vec::new();
-    if owned.is_empty() {
-        return Ok(out);
-    }
     for &d in chain {
         for typed in registry.get(d).map_or(&[][..], |r| &r.typed) {
             let id = typed.backend.as_ptr() as usize;
