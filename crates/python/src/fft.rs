@@ -1,30 +1,20 @@
 //! Bindings of the native FFT kernels: NumPy arrays in (any strides, viewed without copying),
 //! output arrays allocated by the caller (NumPy), the GIL released for the whole transform.
 
+use ndarray::{ArrayViewD, ArrayViewMutD};
 use num_complex::Complex;
 use numpy::{Element, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use uscipy_kernels::fft::{self, Real};
+use uscipy_kernels::fft;
 
-fn check(name: &str, input: &[usize], output: &[usize], axis: usize) -> PyResult<()> {
-    let same_elsewhere = input.len() == output.len()
-        && input
-            .iter()
-            .zip(output)
-            .enumerate()
-            .all(|(i, (a, b))| i == axis || a == b);
-    if axis >= output.len() || !same_elsewhere {
-        return Err(PyValueError::new_err(format!(
-            "{name}: output shape {output:?} does not match input shape {input:?} outside axis {axis}"
-        )));
-    }
-    Ok(())
-}
+type C32 = Complex<f32>;
+type C64 = Complex<f64>;
 
 /// An input array and the output array it is transformed into.
 type Pair<'a, 'py, A, B> = (&'a Bound<'py, PyArrayDyn<A>>, &'a Bound<'py, PyArrayDyn<B>>);
 
+/// `input` and `output` as arrays of `A` and `B`, if they are.
 fn arrays<'a, 'py, A: Element, B: Element>(
     input: &'a Bound<'py, PyAny>,
     output: &'a Bound<'py, PyAny>,
@@ -35,22 +25,33 @@ fn arrays<'a, 'py, A: Element, B: Element>(
     ))
 }
 
-fn run_c2c<T: Real + Element>(
+/// Checks that the shapes agree outside `axis` (and along it, `out_len` if given), then runs
+/// `kernel` on the two views with the GIL released.
+fn transform<A: Element + Sync, B: Element + Send + Sync>(
     py: Python<'_>,
-    input: &Bound<'_, PyArrayDyn<Complex<T>>>,
-    output: &Bound<'_, PyArrayDyn<Complex<T>>>,
+    name: &str,
+    (input, output): Pair<'_, '_, A, B>,
     axis: usize,
-    forward: bool,
-    scale: T,
-    workers: usize,
-) -> PyResult<()>
-where
-    Complex<T>: Element,
-{
-    check("fft_c2c", input.shape(), output.shape(), axis)?;
+    out_len: Option<usize>,
+    kernel: impl for<'a> FnOnce(ArrayViewD<'a, A>, ArrayViewMutD<'a, B>) + Send,
+) -> PyResult<()> {
+    let (shape_in, shape_out) = (input.shape(), output.shape());
+    let agree = shape_in.len() == shape_out.len()
+        && axis < shape_out.len()
+        && shape_in
+            .iter()
+            .zip(shape_out)
+            .enumerate()
+            .all(|(i, (a, b))| i == axis || a == b)
+        && out_len.is_none_or(|n| shape_out[axis] == n);
+    if !agree {
+        return Err(PyValueError::new_err(format!(
+            "{name}: output shape {shape_out:?} does not fit input shape {shape_in:?} along axis {axis}"
+        )));
+    }
     let (input, mut output) = (input.readonly(), output.readwrite());
     let (input, output) = (input.as_array(), output.as_array_mut());
-    py.detach(|| fft::c2c(input, output, axis, forward, scale, workers));
+    py.detach(|| kernel(input, output));
     Ok(())
 }
 
@@ -66,14 +67,19 @@ pub fn fft_c2c(
     scale: f64,
     workers: usize,
 ) -> PyResult<()> {
-    if let Some((i, o)) = arrays::<Complex<f64>, Complex<f64>>(input, output) {
-        return run_c2c(py, i, o, axis, forward, scale, workers);
+    let name = "fft_c2c";
+    if let Some(pair) = arrays::<C64, C64>(input, output) {
+        return transform(py, name, pair, axis, None, |i, o| {
+            fft::c2c(i, o, axis, forward, scale, workers)
+        });
     }
-    if let Some((i, o)) = arrays::<Complex<f32>, Complex<f32>>(input, output) {
-        return run_c2c(py, i, o, axis, forward, scale as f32, workers);
+    if let Some(pair) = arrays::<C32, C32>(input, output) {
+        return transform(py, name, pair, axis, None, |i, o| {
+            fft::c2c(i, o, axis, forward, scale as f32, workers)
+        });
     }
     Err(PyTypeError::new_err(
-        "fft_c2c: input and output must both be complex64 or both complex128 arrays",
+        "fft_c2c: input and output must both be complex64 or both complex128",
     ))
 }
 
@@ -89,34 +95,16 @@ pub fn fft_r2c(
     scale: f64,
     workers: usize,
 ) -> PyResult<()> {
-    fn run<T: Real + Element>(
-        py: Python<'_>,
-        i: &Bound<'_, PyArrayDyn<T>>,
-        o: &Bound<'_, PyArrayDyn<Complex<T>>>,
-        axis: usize,
-        n: usize,
-        scale: T,
-        workers: usize,
-    ) -> PyResult<()>
-    where
-        Complex<T>: Element,
-    {
-        check("fft_r2c", i.shape(), o.shape(), axis)?;
-        if o.shape()[axis] != n / 2 + 1 {
-            return Err(PyValueError::new_err(
-                "fft_r2c: output length along axis must be n // 2 + 1",
-            ));
-        }
-        let (i, mut o) = (i.readonly(), o.readwrite());
-        let (i, o) = (i.as_array(), o.as_array_mut());
-        py.detach(|| fft::r2c(i, o, axis, n, scale, workers));
-        Ok(())
+    let (name, half) = ("fft_r2c", Some(n / 2 + 1));
+    if let Some(pair) = arrays::<f64, C64>(input, output) {
+        return transform(py, name, pair, axis, half, |i, o| {
+            fft::r2c(i, o, axis, n, scale, workers)
+        });
     }
-    if let Some((i, o)) = arrays::<f64, Complex<f64>>(input, output) {
-        return run(py, i, o, axis, n, scale, workers);
-    }
-    if let Some((i, o)) = arrays::<f32, Complex<f32>>(input, output) {
-        return run(py, i, o, axis, n, scale as f32, workers);
+    if let Some(pair) = arrays::<f32, C32>(input, output) {
+        return transform(py, name, pair, axis, half, |i, o| {
+            fft::r2c(i, o, axis, n, scale as f32, workers)
+        });
     }
     Err(PyTypeError::new_err(
         "fft_r2c: input float32/float64 with output complex64/complex128 expected",
@@ -133,28 +121,16 @@ pub fn fft_c2r(
     scale: f64,
     workers: usize,
 ) -> PyResult<()> {
-    fn run<T: Real + Element>(
-        py: Python<'_>,
-        i: &Bound<'_, PyArrayDyn<Complex<T>>>,
-        o: &Bound<'_, PyArrayDyn<T>>,
-        axis: usize,
-        scale: T,
-        workers: usize,
-    ) -> PyResult<()>
-    where
-        Complex<T>: Element,
-    {
-        check("fft_c2r", i.shape(), o.shape(), axis)?;
-        let (i, mut o) = (i.readonly(), o.readwrite());
-        let (i, o) = (i.as_array(), o.as_array_mut());
-        py.detach(|| fft::c2r(i, o, axis, scale, workers));
-        Ok(())
+    let name = "fft_c2r";
+    if let Some(pair) = arrays::<C64, f64>(input, output) {
+        return transform(py, name, pair, axis, None, |i, o| {
+            fft::c2r(i, o, axis, scale, workers)
+        });
     }
-    if let Some((i, o)) = arrays::<Complex<f64>, f64>(input, output) {
-        return run(py, i, o, axis, scale, workers);
-    }
-    if let Some((i, o)) = arrays::<Complex<f32>, f32>(input, output) {
-        return run(py, i, o, axis, scale as f32, workers);
+    if let Some(pair) = arrays::<C32, f32>(input, output) {
+        return transform(py, name, pair, axis, None, |i, o| {
+            fft::c2r(i, o, axis, scale as f32, workers)
+        });
     }
     Err(PyTypeError::new_err(
         "fft_c2r: input complex64/complex128 with output float32/float64 expected",

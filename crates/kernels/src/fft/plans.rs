@@ -49,39 +49,49 @@ impl<T: FftNum> Plans<T> {
     }
 
     pub fn complex(&self, n: usize, forward: bool) -> Arc<dyn Fft<T>> {
-        let mut cache = self.cache();
-        cache.bound();
-        if let Some(plan) = cache.complex.get(&(n, forward)) {
-            return plan.clone();
-        }
-        let plan = if forward {
-            cache.complex_planner.plan_fft_forward(n)
-        } else {
-            cache.complex_planner.plan_fft_inverse(n)
-        };
-        cache.complex.insert((n, forward), plan.clone());
-        plan
+        self.plan(
+            |c| &mut c.complex,
+            (n, forward),
+            |c| {
+                if forward {
+                    c.complex_planner.plan_fft_forward(n)
+                } else {
+                    c.complex_planner.plan_fft_inverse(n)
+                }
+            },
+        )
     }
 
     pub fn forward_real(&self, n: usize) -> Arc<dyn RealToComplex<T>> {
-        let mut cache = self.cache();
-        cache.bound();
-        if let Some(plan) = cache.forward_real.get(&n) {
-            return plan.clone();
-        }
-        let plan = cache.real_planner.plan_fft_forward(n);
-        cache.forward_real.insert(n, plan.clone());
-        plan
+        self.plan(
+            |c| &mut c.forward_real,
+            n,
+            |c| c.real_planner.plan_fft_forward(n),
+        )
     }
 
     pub fn inverse_real(&self, n: usize) -> Arc<dyn ComplexToReal<T>> {
+        self.plan(
+            |c| &mut c.inverse_real,
+            n,
+            |c| c.real_planner.plan_fft_inverse(n),
+        )
+    }
+
+    /// The plan under `key` in the map `table` picks, made by `make` on a miss.
+    fn plan<K: std::hash::Hash + Eq, P: ?Sized>(
+        &self,
+        table: impl Fn(&mut Cache<T>) -> &mut HashMap<K, Arc<P>>,
+        key: K,
+        make: impl FnOnce(&mut Cache<T>) -> Arc<P>,
+    ) -> Arc<P> {
         let mut cache = self.cache();
         cache.bound();
-        if let Some(plan) = cache.inverse_real.get(&n) {
+        if let Some(plan) = table(&mut cache).get(&key) {
             return plan.clone();
         }
-        let plan = cache.real_planner.plan_fft_inverse(n);
-        cache.inverse_real.insert(n, plan.clone());
+        let plan = make(&mut cache);
+        table(&mut cache).insert(key, plan.clone());
         plan
     }
 }
