@@ -96,7 +96,7 @@ def test_dispatch_and_what_falls_through():
     with uscipy.set_backend("native"), uscipy.trace() as t:
         uscipy.fft.fft(x)
         uscipy.fft.fft(x.astype(np.longdouble))  # long double: SciPy computes it
-        uscipy.fft.fft2(x.reshape(2, 4))  # not native yet: SciPy
+        uscipy.fft.dct(x)  # not native yet: SciPy
         with pytest.raises(ValueError, match="invalid number of data points"):
             uscipy.fft.fft(x, n=0)  # SciPy's own error for bad input
     assert [c.backend.name if c.backend else None for c in t] == ["native", "scipy", "scipy", None]
@@ -127,3 +127,43 @@ def test_threads_transform_concurrently_with_equal_results():
         results = list(pool.map(run, inputs * 4))
     for x, got in zip(inputs * 4, results):
         close(got, scipy.fft.fft(x, axis=1), 257)
+
+
+@st.composite
+def nd_arguments(draw):
+    x, _ = draw(arrays())
+    ndim = x.ndim
+    axes = draw(st.one_of(st.none(), st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
+                                              unique_by=lambda a: a % ndim)))
+    count = ndim if axes is None else len(axes)
+    s = draw(st.one_of(st.none(), st.lists(st.sampled_from([1, 2, 3, 4, 6, 8]), min_size=count, max_size=count)))
+    return x, s, axes
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=nd_arguments(), name=st.sampled_from(["fftn", "ifftn", "rfftn", "irfftn"]), norm=NORMS,
+       workers=st.sampled_from([None, 2]))
+def test_nd_transforms_match_scipy(data, name, norm, workers):
+    x, s, axes = data
+    if name == "rfftn" and x.dtype.kind == "c":
+        x = x.real.copy()
+    if name == "irfftn":
+        x = scipy.fft.rfftn(x.real.astype(np.float64)) if x.dtype.kind != "c" else x
+    try:
+        expected = getattr(scipy.fft, name)(x, s=s, axes=axes, norm=norm)
+    except ValueError as e:
+        with uscipy.set_backend("native"), pytest.raises(ValueError, match=str(e).split("(")[0][:30]):
+            getattr(uscipy.fft, name)(x, s=s, axes=axes, norm=norm, workers=workers)
+        return
+    with uscipy.set_backend("native", only=True):
+        got = getattr(uscipy.fft, name)(x, s=s, axes=axes, norm=norm, workers=workers)
+    close(got, expected, int(np.prod(got.shape)) or 1)
+
+
+def test_2d_forms_use_the_last_two_axes():
+    x = np.random.default_rng(3).standard_normal((3, 5, 6))
+    with uscipy.set_backend("native", only=True):
+        for name in ("fft2", "ifft2", "rfft2"):
+            close(getattr(uscipy.fft, name)(x), getattr(scipy.fft, name)(x), 30)
+        spectrum = scipy.fft.rfft2(x)
+        close(uscipy.fft.irfft2(spectrum), scipy.fft.irfft2(spectrum), 30)

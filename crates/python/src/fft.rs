@@ -136,3 +136,46 @@ pub fn fft_c2r(
         "fft_c2r: input complex64/complex128 with output float32/float64 expected",
     ))
 }
+
+/// Complex-to-complex FFT of every line of `data` along `axis`, in place (complex64 or
+/// complex128): the later passes of an N-D transform.
+#[pyfunction]
+pub fn fft_c2c_inplace(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    axis: usize,
+    forward: bool,
+    scale: f64,
+    workers: usize,
+) -> PyResult<()> {
+    fn run<T: fft::Real + Element>(
+        py: Python<'_>,
+        data: &Bound<'_, PyArrayDyn<Complex<T>>>,
+        axis: usize,
+        forward: bool,
+        scale: T,
+        workers: usize,
+    ) -> PyResult<()>
+    where
+        Complex<T>: Element,
+    {
+        if axis >= data.ndim() {
+            return Err(PyValueError::new_err(format!(
+                "fft_c2c_inplace: axis {axis} out of range"
+            )));
+        }
+        let mut data = data.readwrite();
+        let view = data.as_array_mut();
+        py.detach(|| fft::c2c_inplace(view, axis, forward, scale, workers));
+        Ok(())
+    }
+    if let Ok(data) = data.cast::<PyArrayDyn<C64>>() {
+        return run(py, data, axis, forward, scale, workers);
+    }
+    if let Ok(data) = data.cast::<PyArrayDyn<C32>>() {
+        return run(py, data, axis, forward, scale as f32, workers);
+    }
+    Err(PyTypeError::new_err(
+        "fft_c2c_inplace: data must be complex64 or complex128",
+    ))
+}

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     uscipy_dispatch::register(m)?;
     m.add_function(wrap_pyfunction!(fft::fft_c2c, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::fft_c2c_inplace, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_r2c, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
     Ok(())

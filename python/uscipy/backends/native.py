@@ -1,7 +1,8 @@
 """The ``native`` backend: uscipy's Rust kernels (``crates/kernels``) on NumPy arrays, the GIL
 released, lines in parallel with rayon as ``workers`` asks.
 
-So far: ``scipy.fft``'s ``fft``, ``ifft``, ``rfft`` and ``irfft``, every argument as SciPy has it
+So far: ``scipy.fft``'s ``fft``, ``ifft``, ``rfft``, ``irfft`` and their 2-D and N-D forms
+(``fft2``, ``fftn``, ``rfftn``, ``irfftn``...), every argument as SciPy has it
 (``n`` cropping or zero-padding, any ``axis``, the three ``norm``\\ s, ``workers`` with SciPy's
 rules, ``overwrite_x``), for float32/complex64 (in single precision) and every other real,
 integer or complex input in double precision. Whatever it does not cover declines, so the call
@@ -125,11 +126,120 @@ def irfft(x, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, *, pla
     return out
 
 
+def _shape_and_axes(name: str, x: np.ndarray, s: Any, axes: Any, default_axes: tuple[int, ...] | None) -> tuple[list[int], list[int]]:
+    """SciPy's rules for ``s`` and ``axes``; anything unusual (duplicate or empty axes, a length
+    mismatch, sizes below 1) declines, so SciPy raises its own error or handles it."""
+    if axes is None:
+        if default_axes is not None:
+            axes = default_axes
+        elif s is not None:
+            axes = tuple(range(-len(s), 0))
+        else:
+            axes = tuple(range(x.ndim))
+    axes = [int(a) for a in np.atleast_1d(axes)]
+    if not axes or any(not -x.ndim <= a < x.ndim for a in axes):
+        raise _decline(name, f"axes={axes}")
+    axes = [a % x.ndim for a in axes]
+    if len(set(axes)) != len(axes):
+        raise _decline(name, "repeated axes")
+    shape = [x.shape[a] for a in axes] if s is None else [int(n) for n in np.atleast_1d(s)]
+    if len(shape) != len(axes) or min(shape) < 1:
+        raise _decline(name, f"s={s}")
+    return shape, axes
+
+
+def _fit(x: np.ndarray, sizes: dict[int, int]) -> np.ndarray:
+    """``x`` cropped or zero-padded along some axes (a view when nothing changes)."""
+    if all(x.shape[a] == n for a, n in sizes.items()):
+        return x
+    shape = list(x.shape)
+    for a, n in sizes.items():
+        shape[a] = n
+    out = np.zeros(shape, dtype=x.dtype)
+    common = tuple(slice(0, min(x.shape[i], shape[i])) for i in range(x.ndim))
+    out[common] = x[common]
+    return out
+
+
+def fft_nd(name: str, forward: bool, default_axes: tuple[int, ...] | None) -> Callable[..., Any]:
+    """fft2/fftn and their inverses: one out-of-place pass, then in-place passes (no second
+    array), each line of each axis transformed by the 1-D kernel."""
+
+    def transform(x, s=None, axes=None, norm=None, overwrite_x=False, workers=None, *, plan=None):
+        x, _, _ = _prepare(name, x, None, -1, plan, real_input=False)
+        shape, axes = _shape_and_axes(name, x, s, axes, default_axes)
+        threads = _workers(workers, name)
+        x = _fit(x, dict(zip(axes, shape)))
+        out = np.empty(x.shape, dtype=x.dtype)
+        _core.fft_c2c(x, out, axes[-1], forward, _scale(norm, shape[-1], forward, name), threads)
+        for axis, n in zip(axes[:-1], shape[:-1]):
+            _core.fft_c2c_inplace(out, axis, forward, _scale(norm, n, forward, name), threads)
+        return out
+
+    transform.__name__ = name
+    return transform
+
+
+def rfft_nd(name: str, default_axes: tuple[int, ...] | None) -> Callable[..., Any]:
+    def transform(x, s=None, axes=None, norm=None, overwrite_x=False, workers=None, *, plan=None):
+        x, _, _ = _prepare(name, x, None, -1, plan, real_input=True)
+        shape, axes = _shape_and_axes(name, x, s, axes, default_axes)
+        threads = _workers(workers, name)
+        x = _fit(x, dict(zip(axes, shape)))
+        last = axes[-1]
+        out_shape = list(x.shape)
+        out_shape[last] = shape[-1] // 2 + 1
+        out = np.empty(out_shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+        _core.fft_r2c(x, out, last, shape[-1], _scale(norm, shape[-1], True, name), threads)
+        for axis, n in zip(axes[:-1], shape[:-1]):
+            _core.fft_c2c_inplace(out, axis, True, _scale(norm, n, True, name), threads)
+        return out
+
+    transform.__name__ = name
+    return transform
+
+
+def irfft_nd(name: str, default_axes: tuple[int, ...] | None) -> Callable[..., Any]:
+    def transform(x, s=None, axes=None, norm=None, overwrite_x=False, workers=None, *, plan=None):
+        x, _, _ = _prepare(name, x, None, -1, plan, real_input=False)
+        if s is None:  # the last axis holds n // 2 + 1 frequencies of an even length
+            probe_axes = default_axes if axes is None and default_axes is not None else axes
+            _, probe = _shape_and_axes(name, x, None, probe_axes, default_axes)
+            s = [x.shape[a] for a in probe]
+            s[-1] = max(1, 2 * (s[-1] - 1))  # SciPy's n-D forms make one frequency one point
+            axes = probe
+        shape, axes = _shape_and_axes(name, x, s, axes, default_axes)
+        threads = _workers(workers, name)
+        last = axes[-1]
+        sizes = dict(zip(axes[:-1], shape[:-1]))
+        sizes[last] = shape[-1] // 2 + 1
+        work = _fit(x, sizes)
+        work = np.array(work, copy=True) if work is x else work  # the input stays untouched
+        for axis, n in zip(axes[:-1], shape[:-1]):
+            _core.fft_c2c_inplace(work, axis, False, _scale(norm, n, False, name), threads)
+        out_shape = list(work.shape)
+        out_shape[last] = shape[-1]
+        out = np.empty(out_shape, dtype=np.float32 if work.dtype == np.complex64 else np.float64)
+        _core.fft_c2r(work, out, last, _scale(norm, shape[-1], False, name), threads)
+        return out
+
+    transform.__name__ = name
+    return transform
+
+
 IMPLEMENTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("fft", "fft"): fft_c2c("fft", True),
     ("fft", "ifft"): fft_c2c("ifft", False),
     ("fft", "rfft"): rfft,
     ("fft", "irfft"): irfft,
+    ("fft", "fft2"): fft_nd("fft2", True, (-2, -1)),
+    ("fft", "ifft2"): fft_nd("ifft2", False, (-2, -1)),
+    ("fft", "fftn"): fft_nd("fftn", True, None),
+    ("fft", "ifftn"): fft_nd("ifftn", False, None),
+    ("fft", "rfft2"): rfft_nd("rfft2", (-2, -1)),
+    ("fft", "rfftn"): rfft_nd("rfftn", None),
+    ("fft", "irfft2"): irfft_nd("irfft2", (-2, -1)),
+    ("fft", "irfftn"): irfft_nd("irfftn", None),
 }
 
 

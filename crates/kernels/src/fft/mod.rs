@@ -100,6 +100,50 @@ pub fn c2c<T: Real>(
     );
 }
 
+/// Complex-to-complex transform of every line along `axis` of `data`, in place (the later
+/// passes of an N-D transform: no second array).
+pub fn c2c_inplace<T: Real>(
+    mut data: ArrayViewMutD<'_, Complex<T>>,
+    axis: usize,
+    forward: bool,
+    scale: T,
+    workers: usize,
+) {
+    let n = data.len_of(Axis(axis));
+    if n == 0 || data.is_empty() {
+        return;
+    }
+    let fft = T::plans().complex(n, forward);
+    let scratch = fft.get_inplace_scratch_len();
+    let zero = Complex::new(T::zero(), T::zero());
+    let line = |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>),
+                mut lane: ndarray::ArrayViewMut1<'_, Complex<T>>| {
+        if let Some(values) = lane.as_slice_mut() {
+            fft.process_with_scratch(values, scratch);
+            scale_line(values, scale);
+            return;
+        }
+        buffer.clear();
+        buffer.extend(lane.iter().copied());
+        fft.process_with_scratch(buffer, scratch);
+        scale_line(buffer, scale);
+        lane.iter_mut()
+            .zip(buffer.iter())
+            .for_each(|(d, b)| *d = *b);
+    };
+    let init = || (Vec::with_capacity(n), vec![zero; scratch]);
+    let zip = Zip::from(data.lanes_mut(Axis(axis)));
+    if workers <= 1 {
+        let mut state = init();
+        zip.for_each(|lane| line(&mut state, lane));
+    } else {
+        with_workers(workers, || {
+            zip.into_par_iter()
+                .for_each_init(init, |state, (lane,)| line(state, lane))
+        });
+    }
+}
+
 /// Real-to-complex transform of length `n` of every line along `axis`; the output holds the
 /// `n / 2 + 1` non-negative frequencies.
 pub fn r2c<T: Real>(
@@ -233,6 +277,20 @@ mod tests {
         c2c(transposed.into_dyn(), seq.view_mut(), 1, false, 0.5, 1);
         c2c(transposed.into_dyn(), par.view_mut(), 1, false, 0.5, 4);
         assert_eq!(seq, par);
+    }
+
+    #[test]
+    fn inplace_equals_out_of_place() {
+        let x = Array2::from_shape_fn((6, 10), |(i, j)| {
+            Complex::new(i as f64 - j as f64, (i * j) as f64)
+        });
+        let mut out = Array2::from_elem((6, 10), Complex::new(0.0, 0.0)).into_dyn();
+        c2c(x.view().into_dyn(), out.view_mut(), 0, true, 1.0, 1);
+        for workers in [1, 3] {
+            let mut inplace = x.clone().into_dyn();
+            c2c_inplace(inplace.view_mut(), 0, true, 1.0, workers);
+            assert_eq!(inplace, out);
+        }
     }
 
     #[test]
