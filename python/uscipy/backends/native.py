@@ -2,7 +2,8 @@
 released, lines in parallel with rayon as ``workers`` asks.
 
 So far: ``scipy.fft``'s ``fft``, ``ifft``, ``rfft``, ``irfft`` and their 2-D and N-D forms
-(``fft2``, ``fftn``, ``rfftn``, ``irfftn``...), every argument as SciPy has it
+(``fft2``, ``fftn``, ``rfftn``, ``irfftn``...), and ``dct``/``idct`` of types II and III (rustdct),
+every argument as SciPy has it
 (``n`` cropping or zero-padding, any ``axis``, the three ``norm``\\ s, ``workers`` with SciPy's
 rules, ``overwrite_x``), for float32/complex64 (in single precision) and every other real,
 integer or complex input in double precision. Whatever it does not cover declines, so the call
@@ -227,7 +228,46 @@ def irfft_nd(name: str, default_axes: tuple[int, ...] | None) -> Callable[..., A
     return transform
 
 
+def cosine(name: str, inverse: bool) -> Callable[..., Any]:
+    """dct/idct of types II and III. With SciPy's conventions, DCT-II is twice rustdct's, and
+    DCT-III twice rustdct's; the inverse of one type is the other, divided by 2N; "ortho"
+    scales by sqrt(1/(2N)) and, when orthogonalised, the first output (type II) or first input
+    (type III) by 1/sqrt(2) or sqrt(2)."""
+
+    def transform(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
+        if type not in (2, 3):
+            raise _decline(name, f"type={type}")
+        x, axis, n = _prepare(name, x, n, axis, None, real_input=True)
+        if n < 1:
+            raise _decline(name, f"n={n}")
+        ortho = norm == "ortho"
+        if orthogonalize is not None and bool(orthogonalize) != ortho:
+            raise _decline(name, f"orthogonalize={orthogonalize} with norm={norm!r}")
+        if norm not in (None, "backward", "ortho", "forward"):
+            raise _decline(name, f"norm={norm!r}")
+        dct2 = (type == 2) != inverse  # idct of type II is a DCT-III, and vice versa
+        forward_direction = not inverse
+        if ortho:
+            scale = 2.0 * math.sqrt(1.0 / (2 * n))
+        elif (norm == "forward") == forward_direction:
+            scale = 1.0 / n  # the scaled direction: 2 / (2N)
+        else:
+            scale = 2.0
+        first_in = math.sqrt(2.0) if (ortho and not dct2) else 1.0
+        first_out = 1.0 / math.sqrt(2.0) if (ortho and dct2) else 1.0
+        shape = list(x.shape)
+        shape[axis] = n
+        out = np.empty(shape, dtype=x.dtype)
+        _core.dct23(x, out, axis, dct2, scale, first_in, first_out, _workers(workers, name))
+        return out
+
+    transform.__name__ = name
+    return transform
+
+
 IMPLEMENTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("fft", "dct"): cosine("dct", False),
+    ("fft", "idct"): cosine("idct", True),
     ("fft", "fft"): fft_c2c("fft", True),
     ("fft", "ifft"): fft_c2c("ifft", False),
     ("fft", "rfft"): rfft,

@@ -277,6 +277,64 @@ pub fn c2r<T: Real>(
     );
 }
 
+/// Which real-to-real transform a DCT call runs (SciPy's types II and III).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DctKind {
+    Dct2,
+    Dct3,
+}
+
+/// Cosine transform of every line along `axis` (rustdct's unnormalised DCT-II or DCT-III,
+/// `output`'s length along `axis` being the transform length): the first input value times
+/// `first_in`, every output times `scale`, then the first output times `first_out` (the
+/// factors SciPy's normalisations and `orthogonalize` come down to).
+#[allow(clippy::too_many_arguments)]
+pub fn dct<T: Real>(
+    input: ArrayViewD<'_, T>,
+    output: ArrayViewMutD<'_, T>,
+    axis: usize,
+    kind: DctKind,
+    scale: T,
+    first_in: T,
+    first_out: T,
+    workers: usize,
+) {
+    let n = output.len_of(Axis(axis));
+    if n == 0 || output.is_empty() {
+        return;
+    }
+    let plan = T::plans().dct23(n);
+    let scratch = rustdct::RequiredScratch::get_scratch_len(&*plan);
+    let run = |values: &mut [T], scratch: &mut [T]| {
+        values[0] = values[0] * first_in;
+        match kind {
+            DctKind::Dct2 => plan.process_dct2_with_scratch(values, scratch),
+            DctKind::Dct3 => plan.process_dct3_with_scratch(values, scratch),
+        }
+        scale_line(values, scale);
+        values[0] = values[0] * first_out;
+    };
+    type State<T> = (Vec<T>, Vec<T>);
+    for_each_line(
+        input,
+        output,
+        axis,
+        workers,
+        || (Vec::new(), vec![T::zero(); scratch]),
+        |(buffer, scratch): &mut State<T>, src, mut dst| {
+            if let Some(line) = dst.as_slice_mut() {
+                load(line, src.iter().copied());
+                run(line, scratch);
+                return;
+            }
+            buffer.resize(n, T::zero());
+            load(buffer, src.iter().copied());
+            run(buffer, scratch);
+            dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
+        },
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

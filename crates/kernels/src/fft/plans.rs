@@ -4,24 +4,29 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustdct::{DctNum, DctPlanner, TransformType2And3};
 use rustfft::{Fft, FftNum, FftPlanner};
 
 /// Plans kept per type before the cache starts over (plans are cheap to rebuild).
 const LIMIT: usize = 256;
 
-struct Cache<T: FftNum> {
+struct Cache<T: Real> {
     complex_planner: FftPlanner<T>,
     real_planner: RealFftPlanner<T>,
+    dct_planner: DctPlanner<T>,
+    dct23: HashMap<usize, Arc<dyn TransformType2And3<T>>>,
     complex: HashMap<(usize, bool), Arc<dyn Fft<T>>>,
     forward_real: HashMap<usize, Arc<dyn RealToComplex<T>>>,
     inverse_real: HashMap<usize, Arc<dyn ComplexToReal<T>>>,
 }
 
-impl<T: FftNum> Cache<T> {
+impl<T: Real> Cache<T> {
     fn new() -> Self {
         Cache {
             complex_planner: FftPlanner::new(),
             real_planner: RealFftPlanner::new(),
+            dct_planner: DctPlanner::new(),
+            dct23: HashMap::new(),
             complex: HashMap::new(),
             forward_real: HashMap::new(),
             inverse_real: HashMap::new(),
@@ -29,16 +34,18 @@ impl<T: FftNum> Cache<T> {
     }
 
     fn bound(&mut self) {
-        if self.complex.len() + self.forward_real.len() + self.inverse_real.len() > LIMIT {
+        if self.complex.len() + self.forward_real.len() + self.inverse_real.len() + self.dct23.len()
+            > LIMIT
+        {
             *self = Cache::new();
         }
     }
 }
 
 /// The plans of one float type.
-pub struct Plans<T: FftNum>(Mutex<Cache<T>>);
+pub struct Plans<T: Real>(Mutex<Cache<T>>);
 
-impl<T: FftNum> Plans<T> {
+impl<T: Real> Plans<T> {
     fn new() -> Self {
         Plans(Mutex::new(Cache::new()))
     }
@@ -78,6 +85,11 @@ impl<T: FftNum> Plans<T> {
         )
     }
 
+    /// DCT/DST of types II and III of length `n`.
+    pub fn dct23(&self, n: usize) -> Arc<dyn TransformType2And3<T>> {
+        self.plan(|c| &mut c.dct23, n, |c| c.dct_planner.plan_dct2(n))
+    }
+
     /// The plan under `key` in the map `table` picks, made by `make` on a miss.
     fn plan<K: std::hash::Hash + Eq, P: ?Sized>(
         &self,
@@ -97,7 +109,7 @@ impl<T: FftNum> Plans<T> {
 }
 
 /// A float type the FFT kernels run on, with its plan cache.
-pub trait Real: FftNum + num_complex::ComplexFloat<Real = Self> + Default {
+pub trait Real: FftNum + DctNum + num_complex::ComplexFloat<Real = Self> + Default {
     fn plans() -> &'static Plans<Self>;
 }
 
