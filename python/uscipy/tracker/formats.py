@@ -87,19 +87,22 @@ def print_table(rows: list[Row], chosen: list[Target], console: Any = None) -> N
     table.add_column("module")
     table.add_column("group")
     for t in chosen:
-        table.add_column(t.name if t.usable else f"{t.name} (unavailable)", justify="right")
+        table.add_column(t.name, justify="right", no_wrap=True)
     for module, group, per in _ordered_summary(rows, chosen):
         style = "bold" if not group else ""
         cells = []
         for t in chosen:
             v, i, n = per[t.name]
+            if not t.usable:
+                cells.append("[dim]n/a[/]")
+                continue
             colour = "green" if v == n else ("yellow" if v else "dim")
             cells.append(f"[{colour}]{v}[/]/{i}/{n}")
         table.add_row(module, group or "all", *cells, style=style)
     console.print(table)
     for t in chosen:
         if not t.usable:
-            console.print(f"[dim]{t.name}: {t.reason}[/]")
+            console.print(f"[dim]{t.name}: n/a, unavailable: {t.reason}[/]")
     for line in versus_scipy(rows, chosen):
         console.print(line)
     problems = [(r, b, o) for r in rows for b, o in r.outcomes.items() if o.status in (Status.MISMATCH, Status.ERROR)]
