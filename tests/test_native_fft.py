@@ -96,7 +96,7 @@ def test_dispatch_and_what_falls_through():
     with uscipy.set_backend("native"), uscipy.trace() as t:
         uscipy.fft.fft(x)
         uscipy.fft.fft(x.astype(np.longdouble))  # long double: SciPy computes it
-        uscipy.fft.dst(x)  # not native yet: SciPy
+        uscipy.fft.fht(x, 0.1, 0.5)  # not native yet: SciPy
         with pytest.raises(ValueError, match="invalid number of data points"):
             uscipy.fft.fft(x, n=0)  # SciPy's own error for bad input
     assert [c.backend.name if c.backend else None for c in t] == ["native", "scipy", "scipy", None]
@@ -110,7 +110,7 @@ def test_priority_list_selects_native():
     try:
         uscipy.config.backends = ["native", "scipy"]
         assert uscipy.explain(uscipy.fft.rfft, np.ones(4)).backend.name == "native"
-        assert uscipy.explain(uscipy.fft.dst, np.ones(4)).backend.name == "scipy"
+        assert uscipy.explain(uscipy.fft.dctn, np.ones(4)).backend.name == "scipy"
     finally:
         uscipy.config.backends = before
 
@@ -170,9 +170,9 @@ def test_2d_forms_use_the_last_two_axes():
 
 
 @settings(max_examples=150, deadline=None)
-@given(data=arrays(real_only=True), name=st.sampled_from(["dct", "idct"]), kind=st.sampled_from([2, 3]),
+@given(data=arrays(real_only=True), name=st.sampled_from(["dct", "idct", "dst", "idst"]), kind=st.sampled_from([2, 3]),
        norm=NORMS, orthogonalize=st.sampled_from([None, False, True]), n_delta=st.sampled_from([None, -1, 0, 2]))
-def test_cosine_transforms_match_scipy(data, name, kind, norm, orthogonalize, n_delta):
+def test_trig_transforms_match_scipy(data, name, kind, norm, orthogonalize, n_delta):
     x, axis = data
     n = None if n_delta is None else max(1, x.shape[axis] + n_delta)
     kwargs = dict(type=kind, n=n, axis=axis, norm=norm, orthogonalize=orthogonalize)
@@ -185,9 +185,10 @@ def test_cosine_transforms_match_scipy(data, name, kind, norm, orthogonalize, n_
     close(got, expected, n or x.shape[axis])
 
 
-def test_cosine_types_1_and_4_fall_through():
+def test_trig_types_1_and_4_fall_through():
     x = np.arange(6.0)
     with uscipy.set_backend("native"), uscipy.trace() as t:
         for kind in (1, 4):
             close(uscipy.fft.dct(x, type=kind), scipy.fft.dct(x, type=kind), 6)
-    assert [c.backend.name for c in t] == ["scipy", "scipy"]
+            close(uscipy.fft.dst(x, type=kind), scipy.fft.dst(x, type=kind), 6)
+    assert [c.backend.name for c in t] == ["scipy"] * 4

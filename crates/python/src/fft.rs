@@ -180,39 +180,41 @@ pub fn fft_c2c_inplace(
     ))
 }
 
-/// DCT of type II (`dct2=True`) or III of every line along `axis` (float32 or float64, same
-/// dtype in and out): first input value times `first_in`, outputs times `scale`, first output
-/// times `first_out`.
+/// DCT (`sine=False`) or DST of type II (`type2=True`) or III of every line along `axis`
+/// (float32 or float64, same dtype in and out): the edge input value (first for cosines,
+/// last for sines) times `edge_in`, outputs times `scale`, the edge output times `edge_out`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-pub fn dct23(
+pub fn r2r23(
     py: Python<'_>,
     input: &Bound<'_, PyAny>,
     output: &Bound<'_, PyAny>,
     axis: usize,
-    dct2: bool,
+    sine: bool,
+    type2: bool,
     scale: f64,
-    first_in: f64,
-    first_out: f64,
+    edge_in: f64,
+    edge_out: f64,
     workers: usize,
 ) -> PyResult<()> {
-    let kind = if dct2 {
-        fft::DctKind::Dct2
-    } else {
-        fft::DctKind::Dct3
+    let kind = match (sine, type2) {
+        (false, true) => fft::DctKind::Dct2,
+        (false, false) => fft::DctKind::Dct3,
+        (true, true) => fft::DctKind::Dst2,
+        (true, false) => fft::DctKind::Dst3,
     };
     if let Some(pair) = arrays::<f64, f64>(input, output) {
-        return transform(py, "dct23", pair, axis, None, |i, o| {
-            fft::dct(i, o, axis, kind, scale, first_in, first_out, workers)
+        return transform(py, "r2r23", pair, axis, None, |i, o| {
+            fft::dct(i, o, axis, kind, scale, edge_in, edge_out, workers)
         });
     }
     if let Some(pair) = arrays::<f32, f32>(input, output) {
-        let (scale, first_in, first_out) = (scale as f32, first_in as f32, first_out as f32);
-        return transform(py, "dct23", pair, axis, None, |i, o| {
-            fft::dct(i, o, axis, kind, scale, first_in, first_out, workers)
+        let (scale, edge_in, edge_out) = (scale as f32, edge_in as f32, edge_out as f32);
+        return transform(py, "r2r23", pair, axis, None, |i, o| {
+            fft::dct(i, o, axis, kind, scale, edge_in, edge_out, workers)
         });
     }
     Err(PyTypeError::new_err(
-        "dct23: input and output must both be float32 or both float64",
+        "r2r23: input and output must both be float32 or both float64",
     ))
 }

@@ -12,6 +12,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fft::fft_c2c_inplace, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_r2c, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
-    m.add_function(wrap_pyfunction!(fft::dct23, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::r2r23, m)?)?;
     Ok(())
 }

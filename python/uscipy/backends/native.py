@@ -2,7 +2,8 @@
 released, lines in parallel with rayon as ``workers`` asks.
 
 So far: ``scipy.fft``'s ``fft``, ``ifft``, ``rfft``, ``irfft`` and their 2-D and N-D forms
-(``fft2``, ``fftn``, ``rfftn``, ``irfftn``...), and ``dct``/``idct`` of types II and III (rustdct),
+(``fft2``, ``fftn``, ``rfftn``, ``irfftn``...), and ``dct``/``idct``/``dst``/``idst`` of types II
+and III (rustdct),
 every argument as SciPy has it
 (``n`` cropping or zero-padding, any ``axis``, the three ``norm``\\ s, ``workers`` with SciPy's
 rules, ``overwrite_x``), for float32/complex64 (in single precision) and every other real,
@@ -228,11 +229,11 @@ def irfft_nd(name: str, default_axes: tuple[int, ...] | None) -> Callable[..., A
     return transform
 
 
-def cosine(name: str, inverse: bool) -> Callable[..., Any]:
-    """dct/idct of types II and III. With SciPy's conventions, DCT-II is twice rustdct's, and
-    DCT-III twice rustdct's; the inverse of one type is the other, divided by 2N; "ortho"
-    scales by sqrt(1/(2N)) and, when orthogonalised, the first output (type II) or first input
-    (type III) by 1/sqrt(2) or sqrt(2)."""
+def trig(name: str, inverse: bool, sine: bool) -> Callable[..., Any]:
+    """dct/idct/dst/idst of types II and III. With SciPy's conventions, each is twice rustdct's
+    unnormalised transform; the inverse of one type is the other, divided by 2N; "ortho" scales
+    by sqrt(1/(2N)) and, when orthogonalised, the edge value (first for cosines, last for
+    sines) of the type II output by 1/sqrt(2), or of the type III input by sqrt(2)."""
 
     def transform(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
         if type not in (2, 3):
@@ -245,7 +246,7 @@ def cosine(name: str, inverse: bool) -> Callable[..., Any]:
             raise _decline(name, f"orthogonalize={orthogonalize} with norm={norm!r}")
         if norm not in (None, "backward", "ortho", "forward"):
             raise _decline(name, f"norm={norm!r}")
-        dct2 = (type == 2) != inverse  # idct of type II is a DCT-III, and vice versa
+        type2 = (type == 2) != inverse  # the inverse of type II is a type III, and vice versa
         forward_direction = not inverse
         if ortho:
             scale = 2.0 * math.sqrt(1.0 / (2 * n))
@@ -253,12 +254,12 @@ def cosine(name: str, inverse: bool) -> Callable[..., Any]:
             scale = 1.0 / n  # the scaled direction: 2 / (2N)
         else:
             scale = 2.0
-        first_in = math.sqrt(2.0) if (ortho and not dct2) else 1.0
-        first_out = 1.0 / math.sqrt(2.0) if (ortho and dct2) else 1.0
+        edge_in = math.sqrt(2.0) if (ortho and not type2) else 1.0
+        edge_out = 1.0 / math.sqrt(2.0) if (ortho and type2) else 1.0
         shape = list(x.shape)
         shape[axis] = n
         out = np.empty(shape, dtype=x.dtype)
-        _core.dct23(x, out, axis, dct2, scale, first_in, first_out, _workers(workers, name))
+        _core.r2r23(x, out, axis, sine, type2, scale, edge_in, edge_out, _workers(workers, name))
         return out
 
     transform.__name__ = name
@@ -266,8 +267,10 @@ def cosine(name: str, inverse: bool) -> Callable[..., Any]:
 
 
 IMPLEMENTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
-    ("fft", "dct"): cosine("dct", False),
-    ("fft", "idct"): cosine("idct", True),
+    ("fft", "dct"): trig("dct", False, False),
+    ("fft", "idct"): trig("idct", True, False),
+    ("fft", "dst"): trig("dst", False, True),
+    ("fft", "idst"): trig("idst", True, True),
     ("fft", "fft"): fft_c2c("fft", True),
     ("fft", "ifft"): fft_c2c("ifft", False),
     ("fft", "rfft"): rfft,

@@ -277,17 +277,29 @@ pub fn c2r<T: Real>(
     );
 }
 
-/// Which real-to-real transform a DCT call runs (SciPy's types II and III).
+/// Which real-to-real transform runs (SciPy's DCT and DST of types II and III).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DctKind {
     Dct2,
     Dct3,
+    Dst2,
+    Dst3,
 }
 
-/// Cosine transform of every line along `axis` (rustdct's unnormalised DCT-II or DCT-III,
-/// `output`'s length along `axis` being the transform length): the first input value times
-/// `first_in`, every output times `scale`, then the first output times `first_out` (the
-/// factors SciPy's normalisations and `orthogonalize` come down to).
+impl DctKind {
+    /// The value `orthogonalize` adjusts: the first for cosines, the last for sines.
+    fn edge(self, n: usize) -> usize {
+        match self {
+            DctKind::Dct2 | DctKind::Dct3 => 0,
+            DctKind::Dst2 | DctKind::Dst3 => n - 1,
+        }
+    }
+}
+
+/// Cosine or sine transform of every line along `axis` (rustdct's unnormalised types II and
+/// III, `output`'s length along `axis` being the transform length): the edge input value (see
+/// `DctKind::edge`) times `edge_in`, every output times `scale`, then the edge output times
+/// `edge_out` (the factors SciPy's normalisations and `orthogonalize` come down to).
 #[allow(clippy::too_many_arguments)]
 pub fn dct<T: Real>(
     input: ArrayViewD<'_, T>,
@@ -295,8 +307,8 @@ pub fn dct<T: Real>(
     axis: usize,
     kind: DctKind,
     scale: T,
-    first_in: T,
-    first_out: T,
+    edge_in: T,
+    edge_out: T,
     workers: usize,
 ) {
     let n = output.len_of(Axis(axis));
@@ -305,14 +317,17 @@ pub fn dct<T: Real>(
     }
     let plan = T::plans().dct23(n);
     let scratch = rustdct::RequiredScratch::get_scratch_len(&*plan);
+    let edge = kind.edge(n);
     let run = |values: &mut [T], scratch: &mut [T]| {
-        values[0] = values[0] * first_in;
+        values[edge] = values[edge] * edge_in;
         match kind {
             DctKind::Dct2 => plan.process_dct2_with_scratch(values, scratch),
             DctKind::Dct3 => plan.process_dct3_with_scratch(values, scratch),
+            DctKind::Dst2 => plan.process_dst2_with_scratch(values, scratch),
+            DctKind::Dst3 => plan.process_dst3_with_scratch(values, scratch),
         }
         scale_line(values, scale);
-        values[0] = values[0] * first_out;
+        values[edge] = values[edge] * edge_out;
     };
     type State<T> = (Vec<T>, Vec<T>);
     for_each_line(
