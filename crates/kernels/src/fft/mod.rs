@@ -316,38 +316,90 @@ pub fn dct<T: Real>(
         return;
     }
     let plan = T::plans().dct23(n);
+    let real = T::plans().forward_real(n);
+    let twiddles = T::plans().dct2_twiddles(n);
     let scratch = rustdct::RequiredScratch::get_scratch_len(&*plan);
     let edge = kind.edge(n);
-    let run = |values: &mut [T], scratch: &mut [T]| {
+    let zero = Complex::new(T::zero(), T::zero());
+    let run = |values: &mut [T], state: &mut Makhoul<T>| {
         values[edge] = values[edge] * edge_in;
         match kind {
-            DctKind::Dct2 => plan.process_dct2_with_scratch(values, scratch),
-            DctKind::Dct3 => plan.process_dct3_with_scratch(values, scratch),
-            DctKind::Dst2 => plan.process_dst2_with_scratch(values, scratch),
-            DctKind::Dst3 => plan.process_dst3_with_scratch(values, scratch),
+            DctKind::Dct2 => makhoul_dct2(values, &*real, &twiddles, state),
+            DctKind::Dst2 => {
+                // DST-II(x)[k] = DCT-II((-1)^n x[n])[n - 1 - k]
+                values.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
+                makhoul_dct2(values, &*real, &twiddles, state);
+                values.reverse();
+            }
+            DctKind::Dct3 => plan.process_dct3_with_scratch(values, &mut state.dct_scratch),
+            DctKind::Dst3 => plan.process_dst3_with_scratch(values, &mut state.dct_scratch),
         }
         scale_line(values, scale);
         values[edge] = values[edge] * edge_out;
     };
-    type State<T> = (Vec<T>, Vec<T>);
+    let init = || Makhoul {
+        line: Vec::new(),
+        reordered: vec![T::zero(); n],
+        spectrum: vec![zero; n / 2 + 1],
+        fft_scratch: vec![zero; real.get_scratch_len()],
+        dct_scratch: vec![T::zero(); scratch],
+    };
     for_each_line(
         input,
         output,
         axis,
         workers,
-        || (Vec::new(), vec![T::zero(); scratch]),
-        |(buffer, scratch): &mut State<T>, src, mut dst| {
+        init,
+        |state: &mut Makhoul<T>, src, mut dst| {
             if let Some(line) = dst.as_slice_mut() {
                 load(line, src.iter().copied());
-                run(line, scratch);
+                run(line, state);
                 return;
             }
-            buffer.resize(n, T::zero());
-            load(buffer, src.iter().copied());
-            run(buffer, scratch);
-            dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
+            let mut line = std::mem::take(&mut state.line);
+            line.resize(n, T::zero());
+            load(&mut line, src.iter().copied());
+            run(&mut line, state);
+            dst.iter_mut().zip(line.iter()).for_each(|(d, b)| *d = *b);
+            state.line = line;
         },
     );
+}
+
+/// Per-thread buffers of the cosine and sine transforms.
+struct Makhoul<T: Real> {
+    line: Vec<T>,
+    reordered: Vec<T>,
+    spectrum: Vec<Complex<T>>,
+    fft_scratch: Vec<Complex<T>>,
+    dct_scratch: Vec<T>,
+}
+
+/// Unnormalised DCT-II (`Y[k] = sum x[n] cos(pi k (2n + 1) / 2N)`, rustdct's convention) in
+/// place, through one real FFT of the same length (Makhoul): even samples forward, odd ones
+/// backward, then `Y[k] = Re(V[k] w^k)` and `Y[N - k] = -Im(V[k] w^k)` with `w = e^(-i pi / 2N)`.
+fn makhoul_dct2<T: Real>(
+    values: &mut [T],
+    fft: &dyn realfft::RealToComplex<T>,
+    twiddles: &[Complex<T>],
+    state: &mut Makhoul<T>,
+) {
+    let n = values.len();
+    let v = &mut state.reordered;
+    for (i, x) in values.iter().step_by(2).enumerate() {
+        v[i] = *x;
+    }
+    for (i, x) in values.iter().skip(1).step_by(2).enumerate() {
+        v[n - 1 - i] = *x;
+    }
+    // Lengths are the plan's own, so the transform cannot fail.
+    let _ = fft.process_with_scratch(v, &mut state.spectrum, &mut state.fft_scratch);
+    values[0] = state.spectrum[0].re;
+    for k in 1..=n / 2 {
+        let z = state.spectrum[k] * twiddles[k];
+        values[k] = z.re;
+        values[n - k] = -z.im;
+    }
 }
 
 #[cfg(test)]

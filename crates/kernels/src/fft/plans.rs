@@ -18,6 +18,7 @@ struct Cache<T: Real> {
     complex: HashMap<(usize, bool), Arc<dyn Fft<T>>>,
     forward_real: HashMap<usize, Arc<dyn RealToComplex<T>>>,
     inverse_real: HashMap<usize, Arc<dyn ComplexToReal<T>>>,
+    dct2_twiddles: HashMap<usize, Arc<Vec<num_complex::Complex<T>>>>,
 }
 
 impl<T: Real> Cache<T> {
@@ -27,6 +28,7 @@ impl<T: Real> Cache<T> {
             real_planner: RealFftPlanner::new(),
             dct_planner: DctPlanner::new(),
             dct23: HashMap::new(),
+            dct2_twiddles: HashMap::new(),
             complex: HashMap::new(),
             forward_real: HashMap::new(),
             inverse_real: HashMap::new(),
@@ -88,6 +90,28 @@ impl<T: Real> Plans<T> {
     /// DCT/DST of types II and III of length `n`.
     pub fn dct23(&self, n: usize) -> Arc<dyn TransformType2And3<T>> {
         self.plan(|c| &mut c.dct23, n, |c| c.dct_planner.plan_dct2(n))
+    }
+
+    /// `exp(-i pi k / (2n))` for `k = 0..=n/2`: the twiddles of a DCT-II computed through a
+    /// real FFT of the same length (Makhoul).
+    pub fn dct2_twiddles(&self, n: usize) -> Arc<Vec<num_complex::Complex<T>>> {
+        self.plan(
+            |c| &mut c.dct2_twiddles,
+            n,
+            |_| {
+                let step = -std::f64::consts::PI / (2 * n) as f64;
+                let twiddles = (0..=n / 2)
+                    .map(|k| {
+                        let angle = step * k as f64;
+                        num_complex::Complex::new(
+                            T::from_f64(angle.cos()).unwrap_or_else(T::zero),
+                            T::from_f64(angle.sin()).unwrap_or_else(T::zero),
+                        )
+                    })
+                    .collect();
+                Arc::new(twiddles)
+            },
+        )
     }
 
     /// The plan under `key` in the map `table` picks, made by `make` on a miss.
