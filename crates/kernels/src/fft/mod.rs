@@ -26,6 +26,28 @@ fn load<T: Copy + Default>(dst: &mut [T], src: impl Iterator<Item = T>) {
     dst[filled..].fill(T::default());
 }
 
+/// Runs `f` on an output line as one contiguous slice: the line itself where it is contiguous,
+/// else `buffer` (holding the line's values when `keep`), copied back afterwards.
+fn on_slice<B: Copy + Default>(
+    mut dst: ndarray::ArrayViewMut1<'_, B>,
+    buffer: &mut Vec<B>,
+    keep: bool,
+    f: impl FnOnce(&mut [B]),
+) {
+    if let Some(line) = dst.as_slice_mut() {
+        f(line);
+        return;
+    }
+    buffer.clear();
+    if keep {
+        buffer.extend(dst.iter().copied());
+    } else {
+        buffer.resize(dst.len(), B::default());
+    }
+    f(buffer);
+    dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
+}
+
 /// Multiplies every value by `scale` (skipped for 1).
 fn scale_line<V: Copy + std::ops::Mul<T, Output = V>, T: Real>(line: &mut [V], scale: T) {
     if scale != T::one() {
@@ -83,19 +105,12 @@ pub fn c2c<T: Real>(
         workers,
         // The line buffer is only allocated (once per thread) if an output line is strided.
         || (Vec::new(), vec![zero; scratch]),
-        |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>), src, mut dst| {
-            if let Some(line) = dst.as_slice_mut() {
-                // Contiguous output line: transform in place there, no copy back.
+        |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>), src, dst| {
+            on_slice(dst, buffer, false, |line| {
                 load(line, src.iter().copied());
                 fft.process_with_scratch(line, scratch);
                 scale_line(line, scale);
-                return;
-            }
-            buffer.resize(n, zero);
-            load(buffer, src.iter().copied());
-            fft.process_with_scratch(buffer, scratch);
-            scale_line(buffer, scale);
-            dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
+            });
         },
     );
 }
@@ -133,19 +148,11 @@ pub fn c2c_inplace<T: Real>(
     let Some(inner) = inner.filter(|_| !contiguous && others == 1) else {
         // Contiguous lines (or a single one): transform each where it lies.
         let line = |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>),
-                    mut lane: ndarray::ArrayViewMut1<'_, Complex<T>>| {
-            if let Some(values) = lane.as_slice_mut() {
+                    lane: ndarray::ArrayViewMut1<'_, Complex<T>>| {
+            on_slice(lane, buffer, true, |values| {
                 fft.process_with_scratch(values, scratch);
                 scale_line(values, scale);
-                return;
-            }
-            buffer.clear();
-            buffer.extend(lane.iter().copied());
-            fft.process_with_scratch(buffer, scratch);
-            scale_line(buffer, scale);
-            lane.iter_mut()
-                .zip(buffer.iter())
-                .for_each(|(d, b)| *d = *b);
+            });
         };
         let init = || (Vec::with_capacity(n), vec![zero; scratch]);
         let zip = Zip::from(data.lanes_mut(Axis(axis)));
@@ -215,20 +222,13 @@ pub fn r2c<T: Real>(
         axis,
         workers,
         || (vec![T::zero(); n], Vec::new(), vec![zero; scratch]),
-        |(buffer, spectrum, scratch): &mut State<T>, src, mut dst| {
+        |(buffer, spectrum, scratch): &mut State<T>, src, dst| {
             load(buffer, src.iter().copied());
-            // Lengths are the plan's own, so the transforms below cannot fail.
-            if let Some(line) = dst.as_slice_mut() {
+            on_slice(dst, spectrum, false, |line| {
+                // Lengths are the plan's own, so the transform cannot fail.
                 let _ = fft.process_with_scratch(buffer, line, scratch);
                 scale_line(line, scale);
-                return;
-            }
-            spectrum.resize(n / 2 + 1, zero);
-            let _ = fft.process_with_scratch(buffer, spectrum, scratch);
-            scale_line(spectrum, scale);
-            dst.iter_mut()
-                .zip(spectrum.iter())
-                .for_each(|(d, b)| *d = *b);
+            });
         },
     );
 }
@@ -258,21 +258,16 @@ pub fn c2r<T: Real>(
         axis,
         workers,
         || (vec![zero; half], Vec::new(), vec![zero; scratch]),
-        |(spectrum, buffer, scratch): &mut State<T>, src, mut dst| {
+        |(spectrum, buffer, scratch): &mut State<T>, src, dst| {
             load(spectrum, src.iter().copied());
             spectrum[0].im = T::zero();
             if n.is_multiple_of(2) {
                 spectrum[half - 1].im = T::zero();
             }
-            if let Some(line) = dst.as_slice_mut() {
+            on_slice(dst, buffer, false, |line| {
                 let _ = fft.process_with_scratch(spectrum, line, scratch);
                 scale_line(line, scale);
-                return;
-            }
-            buffer.resize(n, T::zero());
-            let _ = fft.process_with_scratch(spectrum, buffer, scratch);
-            scale_line(buffer, scale);
-            dst.iter_mut().zip(buffer.iter()).for_each(|(d, b)| *d = *b);
+            });
         },
     );
 }
@@ -350,18 +345,13 @@ pub fn dct<T: Real>(
         axis,
         workers,
         init,
-        |state: &mut Makhoul<T>, src, mut dst| {
-            if let Some(line) = dst.as_slice_mut() {
+        |state: &mut Makhoul<T>, src, dst| {
+            let mut buffer = std::mem::take(&mut state.line);
+            on_slice(dst, &mut buffer, false, |line| {
                 load(line, src.iter().copied());
                 run(line, state);
-                return;
-            }
-            let mut line = std::mem::take(&mut state.line);
-            line.resize(n, T::zero());
-            load(&mut line, src.iter().copied());
-            run(&mut line, state);
-            dst.iter_mut().zip(line.iter()).for_each(|(d, b)| *d = *b);
-            state.line = line;
+            });
+            state.line = buffer;
         },
     );
 }
