@@ -49,7 +49,7 @@ import scipy.fft
 
 import uscipy
 import uscipy.fft
-from uscipy.backends import native
+from uscipy.backends import _native_fft as native
 
 try:
     import pyfftw
