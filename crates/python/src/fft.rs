@@ -84,8 +84,10 @@ pub fn fft_c2c(
 }
 
 /// Real-to-complex FFT of length `n` of every line along `axis` (float32 -> complex64,
-/// float64 -> complex128); `output` holds `n // 2 + 1` frequencies along `axis`.
+/// float64 -> complex128); `output` holds `n // 2 + 1` frequencies along `axis`, complex
+/// conjugated with `conjugate` (`ihfft`).
 #[pyfunction]
+#[allow(clippy::too_many_arguments)]
 pub fn fft_r2c(
     py: Python<'_>,
     input: &Bound<'_, PyAny>,
@@ -93,17 +95,18 @@ pub fn fft_r2c(
     axis: usize,
     n: usize,
     scale: f64,
+    conjugate: bool,
     workers: usize,
 ) -> PyResult<()> {
     let (name, half) = ("fft_r2c", Some(n / 2 + 1));
     if let Some(pair) = arrays::<f64, C64>(input, output) {
         return transform(py, name, pair, axis, half, |i, o| {
-            fft::r2c(i, o, axis, n, scale, workers)
+            fft::r2c(i, o, axis, n, scale, conjugate, workers)
         });
     }
     if let Some(pair) = arrays::<f32, C32>(input, output) {
         return transform(py, name, pair, axis, half, |i, o| {
-            fft::r2c(i, o, axis, n, scale as f32, workers)
+            fft::r2c(i, o, axis, n, scale as f32, conjugate, workers)
         });
     }
     Err(PyTypeError::new_err(
@@ -111,7 +114,8 @@ pub fn fft_r2c(
     ))
 }
 
-/// Complex-to-real FFT of every line along `axis`: `output`'s length along `axis` is `n`.
+/// Complex-to-real FFT of every line along `axis`: `output`'s length along `axis` is `n`; the
+/// input complex conjugated first with `conjugate` (`hfft`).
 #[pyfunction]
 pub fn fft_c2r(
     py: Python<'_>,
@@ -119,17 +123,18 @@ pub fn fft_c2r(
     output: &Bound<'_, PyAny>,
     axis: usize,
     scale: f64,
+    conjugate: bool,
     workers: usize,
 ) -> PyResult<()> {
     let name = "fft_c2r";
     if let Some(pair) = arrays::<C64, f64>(input, output) {
         return transform(py, name, pair, axis, None, |i, o| {
-            fft::c2r(i, o, axis, scale, workers)
+            fft::c2r(i, o, axis, scale, conjugate, workers)
         });
     }
     if let Some(pair) = arrays::<C32, f32>(input, output) {
         return transform(py, name, pair, axis, None, |i, o| {
-            fft::c2r(i, o, axis, scale as f32, workers)
+            fft::c2r(i, o, axis, scale as f32, conjugate, workers)
         });
     }
     Err(PyTypeError::new_err(
@@ -180,41 +185,103 @@ pub fn fft_c2c_inplace(
     ))
 }
 
-/// DCT (`sine=False`) or DST of type II (`type2=True`) or III of every line along `axis`
-/// (float32 or float64, same dtype in and out): the edge input value (first for cosines,
-/// last for sines) times `edge_in`, outputs times `scale`, the edge output times `edge_out`.
+/// The transform `sine` and `kind` (1 to 4) name.
+fn dct_kind(sine: bool, kind: u8) -> PyResult<fft::DctKind> {
+    use fft::DctKind::*;
+    Ok(match (sine, kind) {
+        (false, 1) => Dct1,
+        (false, 2) => Dct2,
+        (false, 3) => Dct3,
+        (false, 4) => Dct4,
+        (true, 1) => Dst1,
+        (true, 2) => Dst2,
+        (true, 3) => Dst3,
+        (true, 4) => Dst4,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "r2r: transform type {kind} is not one of 1, 2, 3, 4"
+            )));
+        }
+    })
+}
+
+/// DCT (`sine=False`) or DST of type `kind` (1 to 4, rustdct's unnormalised transforms) of
+/// every line along `axis` (float32 or float64, same dtype in and out; `output`'s length
+/// along `axis` is the transform length): the edge input values (first for cosines, last for
+/// sines, both for DCT-I) times `edge_in`, outputs times `scale`, the edge outputs times
+/// `edge_out`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-pub fn r2r23(
+pub fn r2r(
     py: Python<'_>,
     input: &Bound<'_, PyAny>,
     output: &Bound<'_, PyAny>,
     axis: usize,
     sine: bool,
-    type2: bool,
+    kind: u8,
     scale: f64,
     edge_in: f64,
     edge_out: f64,
     workers: usize,
 ) -> PyResult<()> {
-    let kind = match (sine, type2) {
-        (false, true) => fft::DctKind::Dct2,
-        (false, false) => fft::DctKind::Dct3,
-        (true, true) => fft::DctKind::Dst2,
-        (true, false) => fft::DctKind::Dst3,
-    };
+    let kind = dct_kind(sine, kind)?;
     if let Some(pair) = arrays::<f64, f64>(input, output) {
-        return transform(py, "r2r23", pair, axis, None, |i, o| {
+        return transform(py, "r2r", pair, axis, None, |i, o| {
             fft::dct(i, o, axis, kind, scale, edge_in, edge_out, workers)
         });
     }
     if let Some(pair) = arrays::<f32, f32>(input, output) {
         let (scale, edge_in, edge_out) = (scale as f32, edge_in as f32, edge_out as f32);
-        return transform(py, "r2r23", pair, axis, None, |i, o| {
+        return transform(py, "r2r", pair, axis, None, |i, o| {
             fft::dct(i, o, axis, kind, scale, edge_in, edge_out, workers)
         });
     }
     Err(PyTypeError::new_err(
-        "r2r23: input and output must both be float32 or both float64",
+        "r2r: input and output must both be float32 or both float64",
+    ))
+}
+
+/// `r2r` of every line of `data` along `axis`, in place (the later passes of `dctn`/`dstn`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn r2r_inplace(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    axis: usize,
+    sine: bool,
+    kind: u8,
+    scale: f64,
+    edge_in: f64,
+    edge_out: f64,
+    workers: usize,
+) -> PyResult<()> {
+    fn run<T: fft::Real + Element>(
+        py: Python<'_>,
+        data: &Bound<'_, PyArrayDyn<T>>,
+        axis: usize,
+        kind: fft::DctKind,
+        (scale, edge_in, edge_out): (T, T, T),
+        workers: usize,
+    ) -> PyResult<()> {
+        if axis >= data.ndim() {
+            return Err(PyValueError::new_err(format!(
+                "r2r_inplace: axis {axis} out of range"
+            )));
+        }
+        let mut data = data.readwrite();
+        let view = data.as_array_mut();
+        py.detach(|| fft::dct_inplace(view, axis, kind, scale, edge_in, edge_out, workers));
+        Ok(())
+    }
+    let kind = dct_kind(sine, kind)?;
+    if let Ok(data) = data.cast::<PyArrayDyn<f64>>() {
+        return run(py, data, axis, kind, (scale, edge_in, edge_out), workers);
+    }
+    if let Ok(data) = data.cast::<PyArrayDyn<f32>>() {
+        let factors = (scale as f32, edge_in as f32, edge_out as f32);
+        return run(py, data, axis, kind, factors, workers);
+    }
+    Err(PyTypeError::new_err(
+        "r2r_inplace: data must be float32 or float64",
     ))
 }

@@ -12,6 +12,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fft::fft_c2c_inplace, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_r2c, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
-    m.add_function(wrap_pyfunction!(fft::r2r23, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::r2r, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::r2r_inplace, m)?)?;
     Ok(())
 }

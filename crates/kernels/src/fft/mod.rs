@@ -11,6 +11,7 @@ mod plans;
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
 use num_complex::Complex;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 pub use plans::Real;
 
@@ -200,13 +201,14 @@ pub fn c2c_inplace<T: Real>(
 }
 
 /// Real-to-complex transform of length `n` of every line along `axis`; the output holds the
-/// `n / 2 + 1` non-negative frequencies.
+/// `n / 2 + 1` non-negative frequencies (complex conjugated with `conjugate`: `ihfft`).
 pub fn r2c<T: Real>(
     input: ArrayViewD<'_, T>,
     output: ArrayViewMutD<'_, Complex<T>>,
     axis: usize,
     n: usize,
     scale: T,
+    conjugate: bool,
     workers: usize,
 ) {
     if n == 0 || output.is_empty() {
@@ -228,6 +230,9 @@ pub fn r2c<T: Real>(
                 // Lengths are the plan's own, so the transform cannot fail.
                 let _ = fft.process_with_scratch(buffer, line, scratch);
                 scale_line(line, scale);
+                if conjugate {
+                    line.iter_mut().for_each(|v| v.im = -v.im);
+                }
             });
         },
     );
@@ -235,12 +240,14 @@ pub fn r2c<T: Real>(
 
 /// Complex-to-real transform producing `n` real values per line along `axis` from the first
 /// `n / 2 + 1` input frequencies (cropped or zero-padded); the imaginary parts of the zero and
-/// (even `n`) Nyquist frequencies are ignored, as pocketfft does.
+/// (even `n`) Nyquist frequencies are ignored, as pocketfft does. With `conjugate`, the input
+/// frequencies are complex conjugated first (`hfft`).
 pub fn c2r<T: Real>(
     input: ArrayViewD<'_, Complex<T>>,
     output: ArrayViewMutD<'_, T>,
     axis: usize,
     scale: T,
+    conjugate: bool,
     workers: usize,
 ) {
     let n = output.len_of(Axis(axis));
@@ -260,6 +267,9 @@ pub fn c2r<T: Real>(
         || (vec![zero; half], Vec::new(), vec![zero; scratch]),
         |(spectrum, buffer, scratch): &mut State<T>, src, dst| {
             load(spectrum, src.iter().copied());
+            if conjugate {
+                spectrum.iter_mut().for_each(|v| v.im = -v.im);
+            }
             spectrum[0].im = T::zero();
             if n.is_multiple_of(2) {
                 spectrum[half - 1].im = T::zero();
@@ -272,29 +282,130 @@ pub fn c2r<T: Real>(
     );
 }
 
-/// Which real-to-real transform runs (SciPy's DCT and DST of types II and III).
+/// Which real-to-real transform runs (SciPy's DCT and DST of types I to IV).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DctKind {
+    Dct1,
     Dct2,
     Dct3,
+    Dct4,
+    Dst1,
     Dst2,
     Dst3,
+    Dst4,
 }
 
 impl DctKind {
-    /// The value `orthogonalize` adjusts: the first for cosines, the last for sines.
-    fn edge(self, n: usize) -> usize {
-        match self {
-            DctKind::Dct2 | DctKind::Dct3 => 0,
-            DctKind::Dst2 | DctKind::Dst3 => n - 1,
+    /// The values `orthogonalize` adjusts: the first for cosines of types I to III, the last
+    /// for the sines of types II and III and for the cosine of type I (types IV and DST-I have
+    /// none).
+    fn edges(self, n: usize) -> impl Iterator<Item = usize> {
+        use DctKind::*;
+        let (first, last) = match self {
+            Dct1 => (true, n > 1),
+            Dct2 | Dct3 => (true, false),
+            Dst2 | Dst3 => (false, true),
+            Dct4 | Dst1 | Dst4 => (false, false),
+        };
+        [first.then_some(0), last.then_some(n - 1)]
+            .into_iter()
+            .flatten()
+    }
+}
+
+/// The rustdct plan a kind runs on.
+enum DctPlan<T: Real> {
+    Type1Cos(Arc<dyn rustdct::Dct1<T>>),
+    Type1Sin(Arc<dyn rustdct::Dst1<T>>),
+    Types23(Arc<dyn rustdct::TransformType2And3<T>>),
+    Type4(Arc<dyn rustdct::TransformType4<T>>),
+}
+
+/// One cosine or sine transform of length `n` with its scale factors: the edge input values
+/// (see `DctKind::edges`) times `edge_in`, every output times `scale`, then the edge outputs
+/// times `edge_out` (the factors SciPy's normalisations and `orthogonalize` come down to).
+struct LineDct<T: Real> {
+    kind: DctKind,
+    plan: DctPlan<T>,
+    real: Arc<dyn realfft::RealToComplex<T>>,
+    twiddles: Arc<Vec<Complex<T>>>,
+    scale: T,
+    edge_in: T,
+    edge_out: T,
+}
+
+impl<T: Real> LineDct<T> {
+    fn new(n: usize, kind: DctKind, scale: T, edge_in: T, edge_out: T) -> Self {
+        use DctKind::*;
+        let plans = T::plans();
+        let plan = match kind {
+            Dct1 => DctPlan::Type1Cos(plans.dct1(n)),
+            Dst1 => DctPlan::Type1Sin(plans.dst1(n)),
+            Dct2 | Dct3 | Dst2 | Dst3 => DctPlan::Types23(plans.dct23(n)),
+            Dct4 | Dst4 => DctPlan::Type4(plans.dct4(n)),
+        };
+        LineDct {
+            kind,
+            plan,
+            real: plans.forward_real(n),
+            twiddles: plans.dct2_twiddles(n),
+            scale,
+            edge_in,
+            edge_out,
+        }
+    }
+
+    fn state(&self, n: usize) -> Makhoul<T> {
+        let scratch = match &self.plan {
+            DctPlan::Type1Cos(p) => p.get_scratch_len(),
+            DctPlan::Type1Sin(p) => p.get_scratch_len(),
+            DctPlan::Types23(p) => p.get_scratch_len(),
+            DctPlan::Type4(p) => p.get_scratch_len(),
+        };
+        let zero = Complex::new(T::zero(), T::zero());
+        Makhoul {
+            line: Vec::new(),
+            reordered: vec![T::zero(); n],
+            spectrum: vec![zero; n / 2 + 1],
+            fft_scratch: vec![zero; self.real.get_scratch_len()],
+            dct_scratch: vec![T::zero(); scratch],
+        }
+    }
+
+    fn apply(&self, values: &mut [T], state: &mut Makhoul<T>) {
+        let n = values.len();
+        if self.edge_in != T::one() {
+            self.kind
+                .edges(n)
+                .for_each(|e| values[e] = values[e] * self.edge_in);
+        }
+        let scratch = &mut state.dct_scratch;
+        match (&self.plan, self.kind) {
+            (_, DctKind::Dct2) => makhoul_dct2(values, &*self.real, &self.twiddles, state),
+            (_, DctKind::Dst2) => {
+                // DST-II(x)[k] = DCT-II((-1)^n x[n])[n - 1 - k]
+                values.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
+                makhoul_dct2(values, &*self.real, &self.twiddles, state);
+                values.reverse();
+            }
+            (DctPlan::Types23(p), DctKind::Dct3) => p.process_dct3_with_scratch(values, scratch),
+            (DctPlan::Types23(p), _) => p.process_dst3_with_scratch(values, scratch),
+            (DctPlan::Type1Cos(p), _) => p.process_dct1_with_scratch(values, scratch),
+            (DctPlan::Type1Sin(p), _) => p.process_dst1_with_scratch(values, scratch),
+            (DctPlan::Type4(p), DctKind::Dct4) => p.process_dct4_with_scratch(values, scratch),
+            (DctPlan::Type4(p), _) => p.process_dst4_with_scratch(values, scratch),
+        }
+        scale_line(values, self.scale);
+        if self.edge_out != T::one() {
+            self.kind
+                .edges(n)
+                .for_each(|e| values[e] = values[e] * self.edge_out);
         }
     }
 }
 
-/// Cosine or sine transform of every line along `axis` (rustdct's unnormalised types II and
-/// III, `output`'s length along `axis` being the transform length): the edge input value (see
-/// `DctKind::edge`) times `edge_in`, every output times `scale`, then the edge output times
-/// `edge_out` (the factors SciPy's normalisations and `orthogonalize` come down to).
+/// Cosine or sine transform of every line along `axis` (rustdct's unnormalised transforms,
+/// `output`'s length along `axis` being the transform length), scaled as `LineDct` says.
 #[allow(clippy::too_many_arguments)]
 pub fn dct<T: Real>(
     input: ArrayViewD<'_, T>,
@@ -310,50 +421,57 @@ pub fn dct<T: Real>(
     if n == 0 || output.is_empty() {
         return;
     }
-    let plan = T::plans().dct23(n);
-    let real = T::plans().forward_real(n);
-    let twiddles = T::plans().dct2_twiddles(n);
-    let scratch = rustdct::RequiredScratch::get_scratch_len(&*plan);
-    let edge = kind.edge(n);
-    let zero = Complex::new(T::zero(), T::zero());
-    let run = |values: &mut [T], state: &mut Makhoul<T>| {
-        values[edge] = values[edge] * edge_in;
-        match kind {
-            DctKind::Dct2 => makhoul_dct2(values, &*real, &twiddles, state),
-            DctKind::Dst2 => {
-                // DST-II(x)[k] = DCT-II((-1)^n x[n])[n - 1 - k]
-                values.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
-                makhoul_dct2(values, &*real, &twiddles, state);
-                values.reverse();
-            }
-            DctKind::Dct3 => plan.process_dct3_with_scratch(values, &mut state.dct_scratch),
-            DctKind::Dst3 => plan.process_dst3_with_scratch(values, &mut state.dct_scratch),
-        }
-        scale_line(values, scale);
-        values[edge] = values[edge] * edge_out;
-    };
-    let init = || Makhoul {
-        line: Vec::new(),
-        reordered: vec![T::zero(); n],
-        spectrum: vec![zero; n / 2 + 1],
-        fft_scratch: vec![zero; real.get_scratch_len()],
-        dct_scratch: vec![T::zero(); scratch],
-    };
+    let transform = LineDct::new(n, kind, scale, edge_in, edge_out);
     for_each_line(
         input,
         output,
         axis,
         workers,
-        init,
+        || transform.state(n),
         |state: &mut Makhoul<T>, src, dst| {
             let mut buffer = std::mem::take(&mut state.line);
             on_slice(dst, &mut buffer, false, |line| {
                 load(line, src.iter().copied());
-                run(line, state);
+                transform.apply(line, state);
             });
             state.line = buffer;
         },
     );
+}
+
+/// `dct` of every line along `axis` of `data`, in place (the later passes of `dctn`).
+#[allow(clippy::too_many_arguments)]
+pub fn dct_inplace<T: Real>(
+    mut data: ArrayViewMutD<'_, T>,
+    axis: usize,
+    kind: DctKind,
+    scale: T,
+    edge_in: T,
+    edge_out: T,
+    workers: usize,
+) {
+    let n = data.len_of(Axis(axis));
+    if n == 0 || data.is_empty() {
+        return;
+    }
+    let transform = LineDct::new(n, kind, scale, edge_in, edge_out);
+    let line = |state: &mut Makhoul<T>, lane: ndarray::ArrayViewMut1<'_, T>| {
+        let mut buffer = std::mem::take(&mut state.line);
+        on_slice(lane, &mut buffer, true, |values| {
+            transform.apply(values, state)
+        });
+        state.line = buffer;
+    };
+    let zip = Zip::from(data.lanes_mut(Axis(axis)));
+    if workers <= 1 {
+        let mut state = transform.state(n);
+        zip.for_each(|lane| line(&mut state, lane));
+    } else {
+        with_workers(workers, || {
+            zip.into_par_iter()
+                .for_each_init(|| transform.state(n), |state, (lane,)| line(state, lane))
+        });
+    }
 }
 
 /// Per-thread buffers of the cosine and sine transforms.
@@ -479,9 +597,16 @@ mod tests {
         for n in [1usize, 2, 5, 8, 9, 1009] {
             let x = Array1::from_shape_fn(n, |i| (i as f64).sin()).into_dyn();
             let mut spectrum = Array1::from(vec![Complex::new(0.0, 0.0); n / 2 + 1]).into_dyn();
-            r2c(x.view(), spectrum.view_mut(), 0, n, 1.0, 1);
+            r2c(x.view(), spectrum.view_mut(), 0, n, 1.0, false, 1);
             let mut back = Array1::zeros(n).into_dyn();
-            c2r(spectrum.view(), back.view_mut(), 0, 1.0 / n as f64, 1);
+            c2r(
+                spectrum.view(),
+                back.view_mut(),
+                0,
+                1.0 / n as f64,
+                false,
+                1,
+            );
             for (a, b) in back.iter().zip(x.iter()) {
                 assert!((a - b).abs() < 1e-9, "n={n}");
             }

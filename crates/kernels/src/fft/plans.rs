@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use rustdct::{DctNum, DctPlanner, TransformType2And3};
+use rustdct::{Dct1, DctNum, DctPlanner, Dst1, TransformType2And3, TransformType4};
 use rustfft::{Fft, FftNum, FftPlanner};
 
 /// Plans kept per type before the cache starts over (plans are cheap to rebuild).
@@ -15,6 +15,9 @@ struct Cache<T: Real> {
     real_planner: RealFftPlanner<T>,
     dct_planner: DctPlanner<T>,
     dct23: HashMap<usize, Arc<dyn TransformType2And3<T>>>,
+    dct1: HashMap<usize, Arc<dyn Dct1<T>>>,
+    dst1: HashMap<usize, Arc<dyn Dst1<T>>>,
+    dct4: HashMap<usize, Arc<dyn TransformType4<T>>>,
     complex: HashMap<(usize, bool), Arc<dyn Fft<T>>>,
     forward_real: HashMap<usize, Arc<dyn RealToComplex<T>>>,
     inverse_real: HashMap<usize, Arc<dyn ComplexToReal<T>>>,
@@ -28,6 +31,9 @@ impl<T: Real> Cache<T> {
             real_planner: RealFftPlanner::new(),
             dct_planner: DctPlanner::new(),
             dct23: HashMap::new(),
+            dct1: HashMap::new(),
+            dst1: HashMap::new(),
+            dct4: HashMap::new(),
             dct2_twiddles: HashMap::new(),
             complex: HashMap::new(),
             forward_real: HashMap::new(),
@@ -36,9 +42,14 @@ impl<T: Real> Cache<T> {
     }
 
     fn bound(&mut self) {
-        if self.complex.len() + self.forward_real.len() + self.inverse_real.len() + self.dct23.len()
-            > LIMIT
-        {
+        let plans = self.complex.len()
+            + self.forward_real.len()
+            + self.inverse_real.len()
+            + self.dct23.len()
+            + self.dct1.len()
+            + self.dst1.len()
+            + self.dct4.len();
+        if plans > LIMIT {
             *self = Cache::new();
         }
     }
@@ -90,6 +101,21 @@ impl<T: Real> Plans<T> {
     /// DCT/DST of types II and III of length `n`.
     pub fn dct23(&self, n: usize) -> Arc<dyn TransformType2And3<T>> {
         self.plan(|c| &mut c.dct23, n, |c| c.dct_planner.plan_dct2(n))
+    }
+
+    /// DCT of type I of length `n`.
+    pub fn dct1(&self, n: usize) -> Arc<dyn Dct1<T>> {
+        self.plan(|c| &mut c.dct1, n, |c| c.dct_planner.plan_dct1(n))
+    }
+
+    /// DST of type I of length `n`.
+    pub fn dst1(&self, n: usize) -> Arc<dyn Dst1<T>> {
+        self.plan(|c| &mut c.dst1, n, |c| c.dct_planner.plan_dst1(n))
+    }
+
+    /// DCT/DST of type IV of length `n`.
+    pub fn dct4(&self, n: usize) -> Arc<dyn TransformType4<T>> {
+        self.plan(|c| &mut c.dct4, n, |c| c.dct_planner.plan_dct4(n))
     }
 
     /// `exp(-i pi k / (2n))` for `k = 0..=n/2`: the twiddles of a DCT-II computed through a

@@ -1,0 +1,111 @@
+"""SciPy's argument rules for the native FFTs: precision, ``workers``, ``norm``, ``n``/``axis``
+and ``s``/``axes``. What the native kernels do not cover raises ``BackendNotImplementedError``
+(a decline), so the call passes to the next backend, which computes it or raises SciPy's error."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from .._core import BackendNotImplementedError
+
+
+def precision(dtype: np.dtype) -> str:
+    """SciPy's rule: half and single precision compute in single, long double is its own,
+    everything else (integers, bools, double) in double. Byte order does not matter."""
+    if dtype.kind == "f":
+        return "single" if dtype.itemsize <= 4 else ("double" if dtype.itemsize == 8 else "long")
+    if dtype.kind == "c":
+        return "single" if dtype.itemsize <= 8 else ("double" if dtype.itemsize == 16 else "long")
+    return "double"
+
+
+def decline(name: str, why: str) -> BackendNotImplementedError:
+    return BackendNotImplementedError(f"native: scipy.fft.{name}: {why}")
+
+
+def workers_count(workers: Any, name: str) -> int:
+    """SciPy's rules: None -> the scipy.fft.set_workers default; negative counts back from
+    the number of CPUs (-1: all of them)."""
+    if workers is None:
+        import scipy.fft
+
+        workers = scipy.fft.get_workers()
+    workers = int(workers)
+    if workers < 0:
+        workers += (os.cpu_count() or 1) + 1
+    if workers <= 0:
+        raise decline(name, f"workers={workers}")  # SciPy raises ValueError for it
+    return workers
+
+
+def scale_for(norm: Any, n: int, forward: bool, name: str) -> float:
+    if norm in (None, "backward"):
+        return 1.0 if forward else 1.0 / n
+    if norm == "ortho":
+        return 1.0 / math.sqrt(n)
+    if norm == "forward":
+        return 1.0 / n if forward else 1.0
+    raise decline(name, f"norm={norm!r}")  # SciPy raises ValueError naming the choices
+
+
+def prepare(name: str, x: Any, n: Any, axis: Any, plan: Any, real_input: bool) -> tuple[np.ndarray, int, int]:
+    if plan is not None:
+        raise decline(name, "plan is not supported")
+    x = np.asarray(x)
+    level = precision(x.dtype)
+    if level == "long":
+        raise decline(name, "long double input")
+    if x.ndim == 0:
+        raise decline(name, "0-d input")
+    if not (-x.ndim <= int(axis) < x.ndim):
+        raise decline(name, f"axis={axis} out of range")
+    axis = int(axis) % x.ndim
+    if real_input:
+        if x.dtype.kind == "c":
+            raise decline(name, "complex input")  # SciPy: TypeError
+        dtype = np.float32 if level == "single" else np.float64
+    else:
+        dtype = np.complex64 if level == "single" else np.complex128
+    if x.shape[axis] == 0 and n is None:
+        raise decline(name, "zero-length axis")
+    x = x.astype(dtype, copy=False)  # a view where the dtype already matches (any strides)
+    return x, axis, x.shape[axis] if n is None else int(n)
+
+
+def shape_and_axes(name: str, x: np.ndarray, s: Any, axes: Any, default_axes: tuple[int, ...] | None) -> tuple[list[int], list[int]]:
+    """SciPy's rules for ``s`` and ``axes``; anything unusual (duplicate or empty axes, a length
+    mismatch, sizes below 1) declines, so SciPy raises its own error or handles it."""
+    if axes is None:
+        if default_axes is not None:
+            axes = default_axes
+        elif s is not None:
+            axes = tuple(range(-len(s), 0))
+        else:
+            axes = tuple(range(x.ndim))
+    axes = [int(a) for a in np.atleast_1d(axes)]
+    if not axes or any(not -x.ndim <= a < x.ndim for a in axes):
+        raise decline(name, f"axes={axes}")
+    axes = [a % x.ndim for a in axes]
+    if len(set(axes)) != len(axes):
+        raise decline(name, "repeated axes")
+    shape = [x.shape[a] for a in axes] if s is None else [int(n) for n in np.atleast_1d(s)]
+    if len(shape) != len(axes) or min(shape) < 1:
+        raise decline(name, f"s={s}")
+    return shape, axes
+
+
+def fit(x: np.ndarray, sizes: dict[int, int]) -> np.ndarray:
+    """``x`` cropped or zero-padded along some axes (a view when nothing changes)."""
+    if all(x.shape[a] == n for a, n in sizes.items()):
+        return x
+    shape = list(x.shape)
+    for a, n in sizes.items():
+        shape[a] = n
+    out = np.zeros(shape, dtype=x.dtype)
+    common = tuple(slice(0, min(x.shape[i], shape[i])) for i in range(x.ndim))
+    out[common] = x[common]
+    return out
