@@ -1,9 +1,10 @@
 """The ``native`` backend's FFTs against scipy.fft, numpy.fft, pyFFTW and mkl_fft, in one process.
 
-    python benchmarks/fft.py [--quick] [--repeats N] [--json FILE]
+    python benchmarks/fft.py [--quick] [--only TEXT] [--repeats N] [--json FILE]
 
-Each row is one transform (complex128 ``fft`` or float64 ``rfft``, along the last axis) at one
-``workers`` count. Contenders, all called as a user would, every one with ``workers=w`` except
+Each row is one transform at one ``workers`` count: complex128 ``fft`` or float64 ``rfft`` along
+the last axis (1-D, and batched over the rows of a 2-D array), complex128 ``fft2``, float64
+``rfft2`` and float64 ``dctn`` (type II) over both axes. Contenders, all called as a user would, every one with ``workers=w`` except
 numpy.fft, which has no such argument and so only appears in ``workers=1`` rows:
 
 * native: ``uscipy.fft.<f>`` inside ``uscipy.set_backend("native", only=True)``, the context
@@ -14,7 +15,8 @@ numpy.fft, which has no such argument and so only appears in ``workers=1`` rows:
   default planner effort. Its cache drops a plan unused for 0.1 s by default, which would make
   interleaved timing (the other contenders run in between) re-plan at the start of every repeat;
   the keepalive is set longer than one row takes, as a user calling it in a loop sees it;
-* mkl_fft: ``mkl_fft.interfaces.scipy_fft.<f>`` (needs mkl-service; n/a when it won't import).
+* mkl_fft: ``mkl_fft.interfaces.scipy_fft.<f>`` (needs mkl-service; n/a when it won't import,
+  or where its interface lacks the function, as for ``dctn``).
 
 Before timing, every contender's result must equal SciPy's within 1e-10 (max abs difference over
 max abs value). Repeats are interleaved (each repeat times every contender once, the order rotated
@@ -70,22 +72,23 @@ PYFFTW_KEEPALIVE_S = 30.0  # longer than any one row's interleaved repeats take
 DEFAULT_REPEATS, QUICK_REPEATS = 7, 3
 FAULTS_SHOWN = 100  # page faults per call worth a line under the table
 
-Kind = Literal["fft", "rfft"]
+Kind = Literal["fft", "rfft", "fft2", "rfft2", "dctn"]
+COMPLEX_KINDS = ("fft", "fft2")  # complex128 input; the others float64
 CONTENDERS = ("native", "kernel", "scipy", "numpy", "pyfftw", "mkl_fft")
 PEERS = ("pyfftw", "mkl_fft")  # the "best" of these is what native is held against last
 
 
 @dataclass(frozen=True)
 class Row:
-    kind: Kind  # fft: complex128 input; rfft: float64 input; both along the last axis
+    kind: Kind  # fft, rfft: along the last axis; fft2, rfft2, dctn: over both axes
     shape: tuple[int, ...]
     workers: int = 1
     quick: bool = False  # also run with --quick
 
     @property
     def name(self) -> str:
-        dtype = "c128" if self.kind == "fft" else "f64"
-        return f"{self.kind:<4} {dtype:<4} {'x'.join(map(str, self.shape)):>9} w{self.workers}"
+        dtype = "c128" if self.kind in COMPLEX_KINDS else "f64"
+        return f"{self.kind:<5} {dtype:<4} {'x'.join(map(str, self.shape)):>9} w{self.workers}"
 
 
 SIZES_1D = (8, 64, 1000, 1024, 4096, 2**16, 2**20)
@@ -97,6 +100,11 @@ ROWS: list[Row] = [
     *(Row("fft", (512, 512), w, quick=True) for w in (1, 2)),
     *(Row("fft", (2048, 2048), w) for w in (1, 2)),
     *(Row("rfft", (2048, 2048), w) for w in (1, 2)),
+    # N-D transforms over both axes
+    *(Row("fft2", (512, 512), w, quick=True) for w in (1, 2)),
+    *(Row("fft2", (2048, 2048), w) for w in (1, 2)),
+    *(Row("rfft2", (2048, 2048), w) for w in (1, 2)),
+    *(Row("dctn", (1024, 1024), w, quick=True) for w in (1, 2)),
 ]
 
 
@@ -121,7 +129,7 @@ class Contender:
 def make_input(row: Row) -> np.ndarray:
     rng = np.random.default_rng(sum(row.shape))
     x = rng.standard_normal(row.shape)
-    return x + 1j * rng.standard_normal(row.shape) if row.kind == "fft" else x
+    return x + 1j * rng.standard_normal(row.shape) if row.kind in COMPLEX_KINDS else x
 
 
 def contenders(row: Row, x: np.ndarray) -> dict[str, Contender | None]:
@@ -136,9 +144,9 @@ def contenders(row: Row, x: np.ndarray) -> dict[str, Contender | None]:
         "native": c(getattr(uscipy.fft, row.kind), ctx=lambda: uscipy.set_backend("native", only=True)),
         "kernel": c(native.IMPLEMENTATIONS[("fft", row.kind)]),
         "scipy": c(getattr(scipy.fft, row.kind)),
-        "numpy": c(getattr(np.fft, row.kind), "f(x)") if row.workers == 1 else None,
-        "pyfftw": c(getattr(pyfftw.interfaces.scipy_fft, row.kind)) if pyfftw else None,
-        "mkl_fft": c(getattr(mkl_fft.interfaces.scipy_fft, row.kind)) if mkl_fft else None,
+        "numpy": c(getattr(np.fft, row.kind), "f(x)") if row.workers == 1 and hasattr(np.fft, row.kind) else None,
+        "pyfftw": c(getattr(pyfftw.interfaces.scipy_fft, row.kind)) if pyfftw and hasattr(pyfftw.interfaces.scipy_fft, row.kind) else None,
+        "mkl_fft": c(getattr(mkl_fft.interfaces.scipy_fft, row.kind)) if mkl_fft and hasattr(mkl_fft.interfaces.scipy_fft, row.kind) else None,
     }
 
 
@@ -236,13 +244,14 @@ def ratio(value: float | None) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer sizes, fewer repeats")
+    parser.add_argument("--only", metavar="TEXT", help="only the rows whose name contains TEXT")
     parser.add_argument("--repeats", type=int, default=None,
                         help=f"timed repeats per row and contender (default {DEFAULT_REPEATS}, "
                              f"{QUICK_REPEATS} with --quick)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
     repeats = args.repeats or (QUICK_REPEATS if args.quick else DEFAULT_REPEATS)
-    rows_to_run = [row for row in ROWS if row.quick or not args.quick]
+    rows_to_run = [row for row in ROWS if (row.quick or not args.quick) and (args.only or "") in row.name]
 
     if pyfftw:
         pyfftw.interfaces.cache.enable()

@@ -9,6 +9,10 @@ use pyo3::prelude::*;
 use uscipy_kernels::fft;
 
 type C32 = Complex<f32>;
+
+/// Values (input and output together) below which a transform keeps the GIL: a few
+/// microseconds of work at most.
+const SMALL: usize = 4096;
 type C64 = Complex<f64>;
 
 /// An input array and the output array it is transformed into.
@@ -51,7 +55,11 @@ fn transform<A: Element + Sync, B: Element + Send + Sync>(
     }
     let (input, mut output) = (input.readonly(), output.readwrite());
     let (input, output) = (input.as_array(), output.as_array_mut());
-    py.detach(|| kernel(input, output));
+    if output.len() + input.len() < SMALL {
+        kernel(input, output); // releasing the GIL would cost more than the transform
+    } else {
+        py.detach(|| kernel(input, output));
+    }
     Ok(())
 }
 

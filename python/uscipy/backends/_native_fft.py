@@ -24,14 +24,30 @@ from ._native_fft_args import decline, fit, prepare, scale_for, shape_and_axes, 
 
 
 def fft_c2c(name: str, forward: bool) -> Callable[..., Any]:
+    """fft/ifft; real input takes a real transform and the mirrored conjugate half, as
+    pocketfft does (half the arithmetic, and no complex copy of the input)."""
+
     def transform(x, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, *, plan=None):
-        x, axis, n = prepare(name, x, n, axis, plan, real_input=False)
+        real = np.asarray(x).dtype.kind != "c"
+        x, axis, n = prepare(name, x, n, axis, plan, real_input=real)
         if n < 1:
             raise decline(name, f"n={n}")
         shape = list(x.shape)
         shape[axis] = n
-        out = np.empty(shape, dtype=x.dtype)
-        _core.fft_c2c(x, out, axis, forward, scale_for(norm, n, forward, name), workers_count(workers, name))
+        scale, threads = scale_for(norm, n, forward, name), workers_count(workers, name)
+        if not real:
+            out = np.empty(shape, dtype=x.dtype)
+            _core.fft_c2c(x, out, axis, forward, scale, threads)
+            return out
+        out = np.empty(shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+        half = n // 2 + 1
+
+        def along(part: slice) -> tuple[slice, ...]:
+            return tuple(part if i == axis else slice(None) for i in range(out.ndim))
+
+        _core.fft_r2c(x, out[along(slice(0, half))], axis, n, scale, not forward, threads)
+        # X[n - k] = conj(X[k]) for the frequencies the real transform leaves out
+        np.conjugate(out[along(slice(n - half, 0, -1))], out=out[along(slice(half, n))])
         return out
 
     transform.__name__ = name

@@ -27,16 +27,29 @@ def decline(name: str, why: str) -> BackendNotImplementedError:
     return BackendNotImplementedError(f"native: scipy.fft.{name}: {why}")
 
 
+_CPUS = os.cpu_count() or 1
+
+
+def _scipy_workers() -> int:
+    """SciPy's default worker count (``scipy.fft.set_workers``), looked up once."""
+    global _scipy_workers
+    import scipy.fft
+
+    _scipy_workers = scipy.fft.get_workers
+    return _scipy_workers()
+
+
 def workers_count(workers: Any, name: str) -> int:
     """SciPy's rules: None -> the scipy.fft.set_workers default; negative counts back from
     the number of CPUs (-1: all of them)."""
     if workers is None:
-        import scipy.fft
-
-        workers = scipy.fft.get_workers()
-    workers = int(workers)
+        workers = _scipy_workers()
+    if type(workers) is not int:
+        workers = int(workers)
+    if workers == 1:
+        return 1
     if workers < 0:
-        workers += (os.cpu_count() or 1) + 1
+        workers += _CPUS + 1
     if workers <= 0:
         raise decline(name, f"workers={workers}")  # SciPy raises ValueError for it
     return workers
@@ -52,28 +65,40 @@ def scale_for(norm: Any, n: int, forward: bool, name: str) -> float:
     raise decline(name, f"norm={norm!r}")  # SciPy raises ValueError naming the choices
 
 
+# Already what the kernels take: (real_input, dtype) -> computed in that dtype.
+_NATIVE = {
+    (True, np.dtype(np.float64)), (True, np.dtype(np.float32)),
+    (False, np.dtype(np.complex128)), (False, np.dtype(np.complex64)),
+}
+
+
 def prepare(name: str, x: Any, n: Any, axis: Any, plan: Any, real_input: bool) -> tuple[np.ndarray, int, int]:
     if plan is not None:
         raise decline(name, "plan is not supported")
-    x = np.asarray(x)
-    level = precision(x.dtype)
-    if level == "long":
-        raise decline(name, "long double input")
-    if x.ndim == 0:
-        raise decline(name, "0-d input")
-    if not (-x.ndim <= int(axis) < x.ndim):
-        raise decline(name, f"axis={axis} out of range")
-    axis = int(axis) % x.ndim
-    if real_input:
-        if x.dtype.kind == "c":
-            raise decline(name, "complex input")  # SciPy: TypeError
-        dtype = np.float32 if level == "single" else np.float64
-    else:
-        dtype = np.complex64 if level == "single" else np.complex128
-    if x.shape[axis] == 0 and n is None:
+    if type(x) is not np.ndarray:
+        x = np.asarray(x)
+    if type(axis) is not int:
+        axis = int(axis)
+    ndim = x.ndim
+    if not (-ndim <= axis < ndim) or ndim == 0:
+        raise decline(name, f"axis={axis} out of range" if ndim else "0-d input")
+    if axis < 0:
+        axis += ndim
+    if (real_input, x.dtype) not in _NATIVE:  # convert: a copy in native byte order and SciPy's precision
+        level = precision(x.dtype)
+        if level == "long":
+            raise decline(name, "long double input")
+        if real_input:
+            if x.dtype.kind == "c":
+                raise decline(name, "complex input")  # SciPy: TypeError
+            dtype = np.float32 if level == "single" else np.float64
+        else:
+            dtype = np.complex64 if level == "single" else np.complex128
+        x = x.astype(dtype, copy=False)
+    length = x.shape[axis]
+    if length == 0 and n is None:
         raise decline(name, "zero-length axis")
-    x = x.astype(dtype, copy=False)  # a view where the dtype already matches (any strides)
-    return x, axis, x.shape[axis] if n is None else int(n)
+    return x, axis, length if n is None else int(n)
 
 
 def shape_and_axes(name: str, x: np.ndarray, s: Any, axes: Any, default_axes: tuple[int, ...] | None) -> tuple[list[int], list[int]]:

@@ -56,8 +56,17 @@ fn scale_line<V: Copy + std::ops::Mul<T, Output = V>, T: Real>(line: &mut [V], s
     }
 }
 
-/// Runs `line(state, input line, output line)` over every line along `axis`, with one `state`
-/// (buffers) per thread.
+/// Per-thread buffers of `for_each_line`: gathered input and output lines, and the caller's.
+struct Gathered<A, B, S> {
+    input: Vec<A>,
+    output: Vec<B>,
+    state: S,
+}
+
+/// Runs `line(state, input line, output line)` over every line along `axis`, each line as one
+/// contiguous slice, with one `state` per thread. Contiguous lines are used where they lie;
+/// strided ones (columns of a C-ordered array) are gathered `BLOCK` neighbours at a time, so
+/// the reads and writes touch consecutive memory, and the outputs scattered back.
 fn for_each_line<A, B, S, F>(
     input: ArrayViewD<'_, A>,
     mut output: ArrayViewMutD<'_, B>,
@@ -66,19 +75,83 @@ fn for_each_line<A, B, S, F>(
     init: impl Fn() -> S + Sync + Send,
     line: F,
 ) where
-    A: Sync,
-    B: Send + Sync,
-    F: Fn(&mut S, ndarray::ArrayView1<'_, A>, ndarray::ArrayViewMut1<'_, B>) + Sync + Send,
+    A: Copy + Default + Send + Sync,
+    B: Copy + Default + Send + Sync,
+    F: Fn(&mut S, &[A], &mut [B]) + Sync + Send,
 {
-    let zip = Zip::from(input.lanes(Axis(axis))).and(output.lanes_mut(Axis(axis)));
+    let (len_in, len_out) = (input.len_of(Axis(axis)), output.len_of(Axis(axis)));
+    if len_out == 0 || output.is_empty() {
+        return;
+    }
+    let init = || Gathered {
+        input: Vec::new(),
+        output: Vec::new(),
+        state: init(),
+    };
+    let lines = output.len() / len_out;
+    let strided = input.stride_of(Axis(axis)) != 1 || output.stride_of(Axis(axis)) != 1;
+    if !strided || lines == 1 || len_in == 0 {
+        let one = |g: &mut Gathered<A, B, S>,
+                   src: ndarray::ArrayView1<'_, A>,
+                   dst: ndarray::ArrayViewMut1<'_, B>| {
+            let src = match src.to_slice() {
+                Some(src) => src,
+                None => {
+                    g.input.clear();
+                    g.input.extend(src.iter().copied());
+                    &g.input[..]
+                }
+            };
+            on_slice(dst, &mut g.output, false, |dst| {
+                line(&mut g.state, src, dst)
+            });
+        };
+        let zip = Zip::from(input.lanes(Axis(axis))).and(output.lanes_mut(Axis(axis)));
+        if workers <= 1 {
+            let mut g = init();
+            zip.for_each(|a, b| one(&mut g, a, b));
+        } else {
+            with_workers(workers, || {
+                zip.into_par_iter()
+                    .for_each_init(init, |g, (a, b)| one(g, a, b))
+            });
+        }
+        return;
+    }
+    type Pair<'a, A, B> = (ndarray::ArrayView1<'a, A>, ndarray::ArrayViewMut1<'a, B>);
+    let block = |g: &mut Gathered<A, B, S>, mut pairs: Vec<Pair<'_, A, B>>| {
+        let count = pairs.len();
+        g.input.resize(count * len_in, A::default());
+        g.output.resize(count * len_out, B::default());
+        for i in 0..len_in {
+            for (k, (src, _)) in pairs.iter().enumerate() {
+                g.input[k * len_in + i] = src[i];
+            }
+        }
+        let sources = g.input.chunks_exact(len_in);
+        for (src, dst) in sources.zip(g.output.chunks_exact_mut(len_out)) {
+            line(&mut g.state, src, dst);
+        }
+        for i in 0..len_out {
+            for (k, (_, dst)) in pairs.iter_mut().enumerate() {
+                dst[i] = g.output[k * len_out + i];
+            }
+        }
+    };
+    // Lanes come in logical order, neighbours along the fastest-varying other axis first.
+    let mut pairs = input
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(output.lanes_mut(Axis(axis)));
+    let blocks = std::iter::from_fn(move || {
+        let chunk: Vec<_> = pairs.by_ref().take(BLOCK).collect();
+        (!chunk.is_empty()).then_some(chunk)
+    });
     if workers <= 1 {
-        let mut state = init();
-        zip.for_each(|a, b| line(&mut state, a, b));
+        let mut g = init();
+        blocks.for_each(|pairs| block(&mut g, pairs));
     } else {
-        with_workers(workers, || {
-            zip.into_par_iter()
-                .for_each_init(&init, |state, (a, b)| line(state, a, b))
-        });
+        with_workers(workers, || blocks.par_bridge().for_each_init(init, block));
     }
 }
 
@@ -104,14 +177,11 @@ pub fn c2c<T: Real>(
         output,
         axis,
         workers,
-        // The line buffer is only allocated (once per thread) if an output line is strided.
-        || (Vec::new(), vec![zero; scratch]),
-        |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>), src, dst| {
-            on_slice(dst, buffer, false, |line| {
-                load(line, src.iter().copied());
-                fft.process_with_scratch(line, scratch);
-                scale_line(line, scale);
-            });
+        || vec![zero; scratch],
+        |scratch, src, line| {
+            load(line, src.iter().copied());
+            fft.process_with_scratch(line, scratch);
+            scale_line(line, scale);
         },
     );
 }
@@ -120,42 +190,69 @@ pub fn c2c<T: Real>(
 /// one element of each of them touches consecutive memory, as pocketfft's vectorised passes do.
 const BLOCK: usize = 16;
 
-/// Complex-to-complex transform of every line along `axis` of `data`, in place (the later
-/// passes of an N-D transform: no second array).
-pub fn c2c_inplace<T: Real>(
-    mut data: ArrayViewMutD<'_, Complex<T>>,
+/// Splits `view` into disjoint 2-D views (lines next to each other along `inner`, at most
+/// `BLOCK` of them) x (the line along `axis`), whatever the other axes.
+fn line_blocks<'a, T>(
+    view: ArrayViewMutD<'a, T>,
     axis: usize,
-    forward: bool,
-    scale: T,
-    workers: usize,
+    inner: usize,
+    blocks: &mut Vec<ndarray::ArrayViewMut2<'a, T>>,
 ) {
+    let others = (0..view.ndim()).find(|&a| a != axis && a != inner);
+    if let Some(outer) = others {
+        // Peel one index of another axis at a time (split_at keeps the lifetime 'a).
+        let (axis, inner) = (
+            axis - usize::from(axis > outer),
+            inner - usize::from(inner > outer),
+        );
+        let mut rest = view;
+        while rest.len_of(Axis(outer)) > 0 {
+            let (first, tail) = rest.split_at(Axis(outer), 1);
+            line_blocks(first.index_axis_move(Axis(outer), 0), axis, inner, blocks);
+            rest = tail;
+        }
+        return;
+    }
+    let mut plane = view
+        .into_dimensionality::<ndarray::Ix2>()
+        .expect("two axes left");
+    if inner > axis {
+        plane.swap_axes(0, 1);
+    }
+    while plane.len_of(Axis(0)) > BLOCK {
+        let (block, tail) = plane.split_at(Axis(0), BLOCK);
+        blocks.push(block);
+        plane = tail;
+    }
+    blocks.push(plane);
+}
+
+/// Runs `apply(state, line)` on every line along `axis` of `data`, in place, each line as one
+/// contiguous slice: where it lies if contiguous, else gathered with up to `BLOCK` neighbours
+/// (the lines next to it in memory) into a per-thread buffer and scattered back afterwards.
+fn for_each_line_inplace<T, S>(
+    mut data: ArrayViewMutD<'_, T>,
+    axis: usize,
+    workers: usize,
+    init: impl Fn() -> S + Sync + Send,
+    apply: impl Fn(&mut S, &mut [T]) + Sync + Send,
+) where
+    T: Copy + Default + Send + Sync,
+{
     let n = data.len_of(Axis(axis));
     if n == 0 || data.is_empty() {
         return;
     }
-    let fft = T::plans().complex(n, forward);
-    let scratch = fft.get_inplace_scratch_len();
-    let zero = Complex::new(T::zero(), T::zero());
     // The other axis whose neighbouring lines lie closest in memory.
     let inner = (0..data.ndim())
         .filter(|&a| a != axis && data.len_of(Axis(a)) > 1)
         .min_by_key(|&a| data.stride_of(Axis(a)).unsigned_abs());
-    let contiguous = data.stride_of(Axis(axis)) == 1;
-    // Blocks stay small (BLOCK lines) only when no third axis multiplies them.
-    let others: usize = (0..data.ndim())
-        .filter(|&a| a != axis && Some(a) != inner)
-        .map(|a| data.len_of(Axis(a)))
-        .product();
-    let Some(inner) = inner.filter(|_| !contiguous && others == 1) else {
+    let Some(inner) = inner.filter(|_| data.stride_of(Axis(axis)) != 1) else {
         // Contiguous lines (or a single one): transform each where it lies.
-        let line = |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>),
-                    lane: ndarray::ArrayViewMut1<'_, Complex<T>>| {
-            on_slice(lane, buffer, true, |values| {
-                fft.process_with_scratch(values, scratch);
-                scale_line(values, scale);
-            });
+        let line = |(buffer, state): &mut (Vec<T>, S), lane: ndarray::ArrayViewMut1<'_, T>| {
+            on_slice(lane, buffer, true, |values| apply(state, values));
         };
-        let init = || (Vec::with_capacity(n), vec![zero; scratch]);
+        let init = || (Vec::new(), init());
         let zip = Zip::from(data.lanes_mut(Axis(axis)));
         if workers <= 1 {
             let mut state = init();
@@ -168,36 +265,62 @@ pub fn c2c_inplace<T: Real>(
         }
         return;
     };
-    // Strided lines: gather BLOCK neighbours at a time into one buffer, transform, scatter.
-    let block = |(buffer, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>),
-                 mut chunk: ArrayViewMutD<'_, Complex<T>>| {
-        let mut lanes: Vec<_> = chunk.lanes_mut(Axis(axis)).into_iter().collect();
-        buffer.resize(lanes.len() * n, zero);
+    let block = |(buffer, state): &mut (Vec<T>, S), mut lines: ndarray::ArrayViewMut2<'_, T>| {
+        let count = lines.nrows();
+        buffer.resize(count * n, T::default());
         for i in 0..n {
-            for (k, lane) in lanes.iter().enumerate() {
-                buffer[k * n + i] = lane[i];
+            for (k, v) in lines.column(i).iter().enumerate() {
+                buffer[k * n + i] = *v;
             }
         }
         for line in buffer.chunks_exact_mut(n) {
-            fft.process_with_scratch(line, scratch);
-            scale_line(line, scale);
+            apply(state, line);
         }
         for i in 0..n {
-            for (k, lane) in lanes.iter_mut().enumerate() {
-                lane[i] = buffer[k * n + i];
+            for (k, v) in lines.column_mut(i).iter_mut().enumerate() {
+                *v = buffer[k * n + i];
             }
         }
     };
-    let init = || (Vec::new(), vec![zero; scratch]);
-    let chunks = data.axis_chunks_iter_mut(Axis(inner), BLOCK);
+    let mut blocks = Vec::new();
+    line_blocks(data.view_mut(), axis, inner, &mut blocks);
+    let init = || (Vec::new(), init());
     if workers <= 1 {
         let mut state = init();
-        chunks.for_each(|chunk| block(&mut state, chunk));
+        blocks.into_iter().for_each(|b| block(&mut state, b));
     } else {
         with_workers(workers, || {
-            chunks.into_par_iter().for_each_init(init, block)
+            blocks.into_par_iter().for_each_init(init, block)
         });
     }
+}
+
+/// Complex-to-complex transform of every line along `axis` of `data`, in place (the later
+/// passes of an N-D transform: no second array).
+pub fn c2c_inplace<T: Real>(
+    data: ArrayViewMutD<'_, Complex<T>>,
+    axis: usize,
+    forward: bool,
+    scale: T,
+    workers: usize,
+) {
+    let n = data.len_of(Axis(axis));
+    if n == 0 || data.is_empty() {
+        return;
+    }
+    let fft = T::plans().complex(n, forward);
+    let scratch = fft.get_inplace_scratch_len();
+    let zero = Complex::new(T::zero(), T::zero());
+    for_each_line_inplace(
+        data,
+        axis,
+        workers,
+        || vec![zero; scratch],
+        |scratch, line| {
+            fft.process_with_scratch(line, scratch);
+            scale_line(line, scale);
+        },
+    );
 }
 
 /// Real-to-complex transform of length `n` of every line along `axis`; the output holds the
@@ -217,23 +340,20 @@ pub fn r2c<T: Real>(
     let fft = T::plans().forward_real(n);
     let scratch = fft.get_scratch_len();
     let zero = Complex::new(T::zero(), T::zero());
-    type State<T> = (Vec<T>, Vec<Complex<T>>, Vec<Complex<T>>);
     for_each_line(
         input,
         output,
         axis,
         workers,
-        || (vec![T::zero(); n], Vec::new(), vec![zero; scratch]),
-        |(buffer, spectrum, scratch): &mut State<T>, src, dst| {
+        || (vec![T::zero(); n], vec![zero; scratch]),
+        |(buffer, scratch): &mut (Vec<T>, Vec<Complex<T>>), src, line| {
             load(buffer, src.iter().copied());
-            on_slice(dst, spectrum, false, |line| {
-                // Lengths are the plan's own, so the transform cannot fail.
-                let _ = fft.process_with_scratch(buffer, line, scratch);
-                scale_line(line, scale);
-                if conjugate {
-                    line.iter_mut().for_each(|v| v.im = -v.im);
-                }
-            });
+            // Lengths are the plan's own, so the transform cannot fail.
+            let _ = fft.process_with_scratch(buffer, line, scratch);
+            scale_line(line, scale);
+            if conjugate {
+                line.iter_mut().for_each(|v| v.im = -v.im);
+            }
         },
     );
 }
@@ -258,14 +378,13 @@ pub fn c2r<T: Real>(
     let scratch = fft.get_scratch_len();
     let zero = Complex::new(T::zero(), T::zero());
     let half = n / 2 + 1;
-    type State<T> = (Vec<Complex<T>>, Vec<T>, Vec<Complex<T>>);
     for_each_line(
         input,
         output,
         axis,
         workers,
-        || (vec![zero; half], Vec::new(), vec![zero; scratch]),
-        |(spectrum, buffer, scratch): &mut State<T>, src, dst| {
+        || (vec![zero; half], vec![zero; scratch]),
+        |(spectrum, scratch): &mut (Vec<Complex<T>>, Vec<Complex<T>>), src, line| {
             load(spectrum, src.iter().copied());
             if conjugate {
                 spectrum.iter_mut().for_each(|v| v.im = -v.im);
@@ -274,10 +393,8 @@ pub fn c2r<T: Real>(
             if n.is_multiple_of(2) {
                 spectrum[half - 1].im = T::zero();
             }
-            on_slice(dst, buffer, false, |line| {
-                let _ = fft.process_with_scratch(spectrum, line, scratch);
-                scale_line(line, scale);
-            });
+            let _ = fft.process_with_scratch(spectrum, line, scratch);
+            scale_line(line, scale);
         },
     );
 }
@@ -364,7 +481,6 @@ impl<T: Real> LineDct<T> {
         };
         let zero = Complex::new(T::zero(), T::zero());
         Makhoul {
-            line: Vec::new(),
             reordered: vec![T::zero(); n],
             spectrum: vec![zero; n / 2 + 1],
             fft_scratch: vec![zero; self.real.get_scratch_len()],
@@ -428,13 +544,9 @@ pub fn dct<T: Real>(
         axis,
         workers,
         || transform.state(n),
-        |state: &mut Makhoul<T>, src, dst| {
-            let mut buffer = std::mem::take(&mut state.line);
-            on_slice(dst, &mut buffer, false, |line| {
-                load(line, src.iter().copied());
-                transform.apply(line, state);
-            });
-            state.line = buffer;
+        |state: &mut Makhoul<T>, src, line| {
+            load(line, src.iter().copied());
+            transform.apply(line, state);
         },
     );
 }
@@ -442,7 +554,7 @@ pub fn dct<T: Real>(
 /// `dct` of every line along `axis` of `data`, in place (the later passes of `dctn`).
 #[allow(clippy::too_many_arguments)]
 pub fn dct_inplace<T: Real>(
-    mut data: ArrayViewMutD<'_, T>,
+    data: ArrayViewMutD<'_, T>,
     axis: usize,
     kind: DctKind,
     scale: T,
@@ -455,28 +567,17 @@ pub fn dct_inplace<T: Real>(
         return;
     }
     let transform = LineDct::new(n, kind, scale, edge_in, edge_out);
-    let line = |state: &mut Makhoul<T>, lane: ndarray::ArrayViewMut1<'_, T>| {
-        let mut buffer = std::mem::take(&mut state.line);
-        on_slice(lane, &mut buffer, true, |values| {
-            transform.apply(values, state)
-        });
-        state.line = buffer;
-    };
-    let zip = Zip::from(data.lanes_mut(Axis(axis)));
-    if workers <= 1 {
-        let mut state = transform.state(n);
-        zip.for_each(|lane| line(&mut state, lane));
-    } else {
-        with_workers(workers, || {
-            zip.into_par_iter()
-                .for_each_init(|| transform.state(n), |state, (lane,)| line(state, lane))
-        });
-    }
+    for_each_line_inplace(
+        data,
+        axis,
+        workers,
+        || transform.state(n),
+        |state, values| transform.apply(values, state),
+    );
 }
 
 /// Per-thread buffers of the cosine and sine transforms.
 struct Makhoul<T: Real> {
-    line: Vec<T>,
     reordered: Vec<T>,
     spectrum: Vec<Complex<T>>,
     fft_scratch: Vec<Complex<T>>,
@@ -589,6 +690,40 @@ mod tests {
             let mut inplace = wide.clone().into_dyn();
             c2c_inplace(inplace.view_mut(), 0, false, 0.5, workers);
             assert_eq!(inplace, expected);
+        }
+    }
+
+    #[test]
+    fn blocked_passes_of_3d_arrays_equal_line_by_line() {
+        use ndarray::{Array3, ShapeBuilder};
+        let values = |(i, j, k): (usize, usize, usize)| {
+            Complex::new(
+                (i * 31 + j * 7 + k) as f64 % 13.0,
+                (i + 2 * k) as f64 - j as f64,
+            )
+        };
+        for fortran in [false, true] {
+            let shape = (5, 37, 19);
+            let x = if fortran {
+                Array3::from_shape_fn(shape.f(), values)
+            } else {
+                Array3::from_shape_fn(shape, values)
+            };
+            for axis in 0..3 {
+                // Reference: each line copied out and transformed alone.
+                let mut expected = x.clone().into_dyn();
+                let fft = f64::plans().complex(x.len_of(Axis(axis)), true);
+                for mut lane in expected.lanes_mut(Axis(axis)) {
+                    let mut line: Vec<_> = lane.iter().copied().collect();
+                    fft.process(&mut line);
+                    lane.iter_mut().zip(line).for_each(|(d, v)| *d = v * 0.5);
+                }
+                for workers in [1, 3] {
+                    let mut inplace = x.clone().into_dyn();
+                    c2c_inplace(inplace.view_mut(), axis, true, 0.5, workers);
+                    assert_eq!(inplace, expected, "axis {axis}, fortran {fortran}");
+                }
+            }
         }
     }
 
