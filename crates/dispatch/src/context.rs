@@ -5,30 +5,98 @@
 //! cached, shared across threads, entered twice (nested), or outlive a `set_state` safely.
 
 use pyo3::exceptions::PyRuntimeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::types::{PyDict, PyString, PyType, PyWeakrefReference};
 use pyo3::{PyTraverseError, PyVisit};
+use std::sync::{Mutex, PoisonError};
 
 use crate::domain::{backend_domains, DomainId};
 use crate::pyutil::{lookup_optional, py_bool, Truthy};
 use crate::scope::{self, Entered, ScopedState};
 use crate::state::{BackendOptions, LocalEntry, PopOutcome};
 
-fn enter(ctx: &Bound<'_, PyAny>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
+/// The state a context made on its last `__enter__`, and the state it was entered from:
+/// entering again from that same state republishes it, with no allocation (the common
+/// `with set_backend(be): ...` in a loop). States are immutable, so threads may share one.
+#[derive(Default)]
+struct LastEntry(Mutex<Option<(Py<ScopedState>, Py<ScopedState>)>>);
+
+impl LastEntry {
+    fn cached<'py>(&self, current: &Bound<'py, ScopedState>) -> Option<Bound<'py, ScopedState>> {
+        let last = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (parent, child) = last.as_ref()?;
+        parent
+            .is(current)
+            .then(|| child.clone_ref(current.py()).into_bound(current.py()))
+    }
+
+    fn remember(&self, parent: &Bound<'_, ScopedState>, child: &Bound<'_, ScopedState>) {
+        let entry = (parent.clone().unbind(), child.clone().unbind());
+        let previous = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(entry);
+        drop(previous); // after the lock: dropping states may run arbitrary Python code
+    }
+
+    /// The references the cache owns alone, for the garbage collector: a cached state nobody
+    /// else holds (its refcount is the cache's 1) owns the backends it pushed, which may hold
+    /// this context (`backend.__ua_cache__`): a cycle the collector must see to break.
+    /// States themselves are not collector-tracked (they share their parts), so only objects
+    /// that are exclusively ours are reported.
+    fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let last = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some((_, child)) = &*last else {
+            return Ok(());
+        };
+        // SAFETY: reading the refcount of a live object; traversal runs with the GIL held.
+        if unsafe { ffi::Py_REFCNT(child.as_ptr()) } != 1 {
+            return Ok(());
+        }
+        let mut result = Ok(());
+        child.get().locals.for_each_unshared_object(|object| {
+            if result.is_ok() {
+                result = visit.call(object);
+            }
+        });
+        result
+    }
+
+    /// Drops the cache (`tp_clear`: breaks the cycle above).
+    fn clear(&self) {
+        let last = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop(last); // after the lock
+    }
+}
+
+fn enter(
+    ctx: &Bound<'_, PyAny>,
+    last: &LastEntry,
+    domains: &[DomainId],
+    entry: impl FnOnce() -> LocalEntry,
+) -> PyResult<()> {
     let py = ctx.py();
     let current = scope::current(py)?;
+    if let Some(made) = last.cached(&current) {
+        return scope::install_object(py, &made);
+    }
     let state = current.get();
-    scope::install(
+    let made = Bound::new(
         py,
         ScopedState {
-            locals: state.locals.pushed(py, domains, entry),
+            locals: state.locals.pushed(py, domains, &entry()),
             globals: state.globals.clone(),
             entered: Some(Entered {
-                by: ctx.clone().unbind(),
+                by: PyWeakrefReference::new(ctx)?.unbind(),
                 parent: current.clone().unbind(),
             }),
         },
-    )
+    )?;
+    scope::install_object(py, &made)?;
+    last.remember(&current, &made);
+    Ok(())
 }
 
 fn exit(ctx: &Bound<'_, PyAny>, domains: &[DomainId], entry: &LocalEntry) -> PyResult<()> {
@@ -36,7 +104,7 @@ fn exit(ctx: &Bound<'_, PyAny>, domains: &[DomainId], entry: &LocalEntry) -> PyR
     let current = scope::current(py)?;
     let state = current.get();
     if let Some(entered) = &state.entered {
-        if entered.by.is(ctx) {
+        if entered.by(ctx) {
             // The state this context's `__enter__` made is still current: reinstate its parent.
             return scope::install_object(py, entered.parent.bind(py));
         }
@@ -53,10 +121,11 @@ fn exit(ctx: &Bound<'_, PyAny>, domains: &[DomainId], entry: &LocalEntry) -> PyR
 }
 
 /// Context manager that makes a backend the preferred one of its domains.
-#[pyclass(frozen, module = "uscipy._core", name = "_SetBackendContext")]
+#[pyclass(frozen, weakref, module = "uscipy._core", name = "_SetBackendContext")]
 pub struct SetBackendContext {
     options: BackendOptions,
     domains: Box<[DomainId]>,
+    last: LastEntry,
 }
 
 impl SetBackendContext {
@@ -77,12 +146,15 @@ impl SetBackendContext {
                 coerce: coerce.0,
                 only: only.0,
             },
+            last: LastEntry::default(),
         })
     }
 
     fn __enter__(slf: &Bound<'_, Self>) -> PyResult<()> {
         let this = slf.get();
-        enter(slf.as_any(), &this.domains, &this.entry(slf.py()))
+        enter(slf.as_any(), &this.last, &this.domains, || {
+            this.entry(slf.py())
+        })
     }
 
     #[pyo3(signature = (_exc_type = None, _exc = None, _traceback = None))]
@@ -110,7 +182,12 @@ impl SetBackendContext {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(&self.options.backend)
+        visit.call(&self.options.backend)?;
+        self.last.traverse(&visit)
+    }
+
+    fn __clear__(&self) {
+        self.last.clear();
     }
 
     #[getter]
@@ -139,10 +216,11 @@ impl SetBackendContext {
 }
 
 /// Context manager that removes a backend from consideration in its domains.
-#[pyclass(frozen, module = "uscipy._core", name = "_SkipBackendContext")]
+#[pyclass(frozen, weakref, module = "uscipy._core", name = "_SkipBackendContext")]
 pub struct SkipBackendContext {
     backend: Py<PyAny>,
     domains: Box<[DomainId]>,
+    last: LastEntry,
 }
 
 impl SkipBackendContext {
@@ -158,12 +236,15 @@ impl SkipBackendContext {
         Ok(SkipBackendContext {
             domains: backend_domains(backend)?.into_boxed_slice(),
             backend: backend.clone().unbind(),
+            last: LastEntry::default(),
         })
     }
 
     fn __enter__(slf: &Bound<'_, Self>) -> PyResult<()> {
         let this = slf.get();
-        enter(slf.as_any(), &this.domains, &this.entry(slf.py()))
+        enter(slf.as_any(), &this.last, &this.domains, || {
+            this.entry(slf.py())
+        })
     }
 
     #[pyo3(signature = (_exc_type = None, _exc = None, _traceback = None))]
@@ -187,7 +268,12 @@ impl SkipBackendContext {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(&self.backend)
+        visit.call(&self.backend)?;
+        self.last.traverse(&visit)
+    }
+
+    fn __clear__(&self) {
+        self.last.clear();
     }
 
     #[getter]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::PyWeakrefReference;
 
 use crate::state::{GlobalCell, GlobalGuard, LocalState, PROCESS_GLOBALS};
 
@@ -26,9 +27,20 @@ pub struct ScopedState {
 }
 
 pub struct Entered {
-    /// The context object (kept alive, so its identity cannot be reused).
-    pub by: Py<PyAny>,
+    /// The context object, weakly: its cache of the last state it made holds this state, so a
+    /// strong reference would be a cycle. A dead context can match no later `__exit__`.
+    pub by: Py<PyWeakrefReference>,
     pub parent: Py<ScopedState>,
+}
+
+impl Entered {
+    /// Whether `ctx` is the context whose `__enter__` made this state.
+    pub fn by(&self, ctx: &Bound<'_, PyAny>) -> bool {
+        self.by
+            .bind(ctx.py())
+            .upgrade()
+            .is_some_and(|by| by.is(ctx))
+    }
 }
 
 impl ScopedState {

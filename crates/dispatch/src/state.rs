@@ -86,6 +86,20 @@ impl LocalState {
         self.domains.iter().map(|(d, l)| (*d, &**l))
     }
 
+    /// Calls `f` with each object held by a domain's locals that no other state shares (the
+    /// domains this state edited itself): what a sole owner of this state may report to the
+    /// garbage collector as its own references.
+    pub fn for_each_unshared_object(&self, mut f: impl FnMut(&Py<PyAny>)) {
+        for (_, locals) in self
+            .domains
+            .iter()
+            .filter(|(_, l)| Arc::strong_count(l) == 1)
+        {
+            locals.preferred.iter().for_each(|o| f(&o.backend));
+            locals.skipped.iter().for_each(&mut f);
+        }
+    }
+
     pub fn from_domains(domains: Vec<(DomainId, DomainLocals)>) -> Self {
         let domains = domains
             .into_iter()
