@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+import os
 
 import numpy as np
 import pytest
@@ -102,6 +103,22 @@ def test_dispatch_and_what_falls_through():
     with uscipy.set_backend("native", only=True):
         with pytest.raises(uscipy.BackendNotImplementedError, match="native: scipy.fft.fft: long double input"):
             uscipy.fft.fft(x.astype(np.longdouble))
+
+
+def test_default_workers_follow_scipy_set_workers():
+    from uscipy.backends._native_fft_args import workers_count
+
+    assert workers_count(None, "fft") == scipy.fft.get_workers()
+    with scipy.fft.set_workers(3):
+        assert workers_count(None, "fft") == 3
+
+        def in_thread():  # set_workers is per thread in SciPy: a new thread sees the default
+            return workers_count(None, "fft"), scipy.fft.get_workers()
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            ours, theirs = pool.submit(in_thread).result()
+        assert ours == theirs == 1
+    assert workers_count(-1, "fft") == (os.cpu_count() or 1)
 
 
 def test_priority_list_selects_native():
