@@ -44,3 +44,23 @@ def run_differential(backend_name: str, module: str, name: str, case: Case, to_a
         case = dataclasses.replace(case, rtol=rtol)
     problem = compare_results(got, expected, case)
     return problem, [getattr(c.backend, "name", None) for c in t]
+
+
+def cases_of(backend: Any) -> list[Any]:
+    """``pytest.param`` objects for every case of every function ``backend`` claims."""
+    import pytest
+
+    return [pytest.param(*c, id=f"{c[0]}.{c[1]}[{c[2]}]") for c in claimed_cases(backend)]
+
+
+def assert_matches_scipy(backend_name: str, module: str, name: str, case: Case, to_array, *, rtol: float = 1e-6) -> None:
+    """The differential test of one claimed case: equal to SciPy, computed by the backend (the
+    last dispatch: chunk probes may dispatch NumPy blocks before it), or a declined variant
+    (skipped with the backend's reason)."""
+    import pytest
+
+    problem, ran = run_differential(backend_name, module, name, case, to_array, rtol=rtol)
+    if problem is not None and problem.startswith("declined"):
+        pytest.skip(f"{backend_name} declines this variant: {problem}")
+    assert ran[-1:] == [backend_name]
+    assert problem is None, problem

@@ -11,7 +11,7 @@ import uscipy
 from uscipy.backends import get
 from uscipy.backends.cupy import available
 
-from backend_testing import claimed_cases, run_differential
+from backend_testing import assert_matches_scipy, cases_of
 
 BACKEND = get("cupy")
 USABLE, REASON = available()
@@ -29,18 +29,11 @@ gpu = pytest.mark.skipif(not USABLE, reason=f"cupy backend unavailable here: {RE
 
 
 @gpu
-@pytest.mark.parametrize(
-    "module, name, i, case",
-    [pytest.param(*c, id=f"{c[0]}.{c[1]}[{c[2]}]") for c in (claimed_cases(BACKEND) if USABLE else [])],
-)
+@pytest.mark.parametrize("module, name, i, case", cases_of(BACKEND) if USABLE else [])
 def test_cupy_matches_scipy(module, name, i, case):
     import cupy
 
-    problem, ran = run_differential("cupy", module, name, case, cupy.asarray, rtol=1e-6)
-    if problem is not None and problem.startswith("declined"):
-        pytest.skip(f"cupy declines this variant: {problem}")
-    assert ran[-1:] == ["cupy"]
-    assert problem is None, problem
+    assert_matches_scipy("cupy", module, name, case, cupy.asarray)
 
 
 @gpu

@@ -13,7 +13,7 @@ import dask  # noqa: E402
 import uscipy  # noqa: E402
 from uscipy.backends import get  # noqa: E402
 
-from backend_testing import claimed_cases, run_differential  # noqa: E402
+from backend_testing import assert_matches_scipy, cases_of  # noqa: E402
 
 BACKEND = get("dask")
 
@@ -29,16 +29,9 @@ def threaded():
         yield
 
 
-@pytest.mark.parametrize(
-    "module, name, i, case",
-    [pytest.param(*c, id=f"{c[0]}.{c[1]}[{c[2]}]") for c in claimed_cases(BACKEND)],
-)
+@pytest.mark.parametrize("module, name, i, case", cases_of(BACKEND))
 def test_dask_matches_scipy(module, name, i, case):
-    problem, ran = run_differential("dask", module, name, case, chunked, rtol=1e-6)
-    if problem is not None and problem.startswith("declined"):
-        pytest.skip(f"dask declines this variant: {problem}")
-    assert ran[-1:] == ["dask"]  # the call itself (chunk probes may dispatch NumPy blocks before it)
-    assert problem is None, problem
+    assert_matches_scipy("dask", module, name, case, chunked)
 
 
 def test_results_stay_lazy_and_dispatch_by_type():
@@ -64,10 +57,87 @@ def test_rechunk_can_be_forbidden():
 
 def test_no_implicit_compute():
     x = chunked(np.eye(4))
-    with pytest.raises(uscipy.BackendNotImplementedError, match="belongs to another backend"):
+    assert uscipy.config.dask_compute is False  # the default
+    with pytest.raises(uscipy.BackendNotImplementedError, match="belongs to another backend") as declined:
         uscipy.linalg.expm(x)
+    assert "dask: scipy.linalg.expm cannot be done chunk-wise; set uscipy.config.dask_compute = True" in str(declined.value)
     with uscipy.set_backend("scipy", coerce=True):  # asked: compute and run SciPy
         np.testing.assert_allclose(uscipy.linalg.expm(x), np.eye(4) * np.e)
+
+
+def test_declined_variant_names_the_option():
+    x = chunked(np.ones((4, 3)))  # dask.array.linalg.inv needs a square matrix
+    with pytest.raises(uscipy.BackendNotImplementedError, match=r"uscipy.config.dask_compute"):
+        uscipy.linalg.inv(x)
+
+
+@pytest.fixture
+def dask_compute():
+    """uscipy.config.dask_compute = True for one test, restored after it (a process-wide class
+    attribute outside uarray's state, like dask_rechunk: no process_globals marker needed)."""
+    from uscipy.backends.dask import _Config
+
+    saved = _Config.compute
+    uscipy.config.dask_compute = True
+    try:
+        yield
+    finally:
+        _Config.compute = saved
+
+
+def test_compute_option_runs_numpy_and_wraps_results(dask_compute, caplog):
+    import logging
+    import warnings
+
+    import scipy.linalg
+    import scipy.ndimage
+
+    image = (np.random.default_rng(3).random((9, 7)) > 0.6).astype(int)
+    a = np.eye(4) + 0.1 * np.arange(16.0).reshape(4, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning
+        with caplog.at_level(logging.DEBUG, logger="uscipy"), uscipy.trace() as t:
+            labels, count = uscipy.ndimage.label(chunked(image))
+            e = uscipy.linalg.expm(chunked(a))
+    assert not BACKEND.implements("ndimage", "label")  # still not claimed as chunk-wise
+    want_labels, want_count = scipy.ndimage.label(image)
+    assert isinstance(labels, da.Array) and isinstance(count, int) and count == want_count
+    np.testing.assert_array_equal(labels.compute(), want_labels)
+    assert isinstance(e, da.Array)
+    np.testing.assert_allclose(e.compute(), scipy.linalg.expm(a), rtol=1e-12)
+    assert [c.backend.name for c in t] == ["scipy", "dask", "scipy", "dask"]  # NumPy inside, Dask outside
+    assert "computing 1 Dask argument(s) of scipy.ndimage.label" in caplog.text
+
+
+def test_compute_option_covers_declined_variants(dask_compute):
+    import scipy.linalg
+
+    a = np.random.default_rng(4).standard_normal((5, 3))
+    got = uscipy.linalg.pinv(chunked(a))  # not in dask.array.linalg
+    assert isinstance(got, da.Array)
+    np.testing.assert_allclose(got.compute(), scipy.linalg.pinv(a), rtol=1e-12)
+    y = uscipy.linalg.lu_factor(chunked(np.eye(3) * 2))  # tuples element-wise
+    assert all(isinstance(v, da.Array) for v in y)
+    assert isinstance(uscipy.linalg.det(chunked(np.eye(3) * 2)), float)  # scalars as they are
+    # chunk-wise functions stay lazy and chunked, computing nothing
+    z = uscipy.special.erf(chunked(np.ones((8, 8))))
+    assert isinstance(z, da.Array) and len(z.chunks[0]) == 2
+
+
+def test_compute_option_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, dask.array as da, uscipy\n"
+            "assert uscipy.config.dask_compute is True\n"
+            "y = uscipy.linalg.expm(da.from_array(np.eye(2), chunks=1))\n"
+            "assert isinstance(y, da.Array), type(y)\n")
+    env = {**os.environ, "USCIPY_DASK_COMPUTE": "1"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+    bad = subprocess.run([sys.executable, "-c", "import uscipy; uscipy.config.dask_compute"],
+                         env={**os.environ, "USCIPY_DASK_COMPUTE": "maybe"}, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "USCIPY_DASK_COMPUTE='maybe' is malformed" in bad.stderr
 
 
 @pytest.fixture(scope="module")

@@ -13,21 +13,14 @@ import jax.numpy as jnp  # noqa: E402
 import uscipy  # noqa: E402
 from uscipy.backends import get  # noqa: E402
 
-from backend_testing import claimed_cases, run_differential  # noqa: E402
+from backend_testing import assert_matches_scipy, cases_of  # noqa: E402
 
 BACKEND = get("jax")
 
 
-@pytest.mark.parametrize(
-    "module, name, i, case",
-    [pytest.param(*c, id=f"{c[0]}.{c[1]}[{c[2]}]") for c in claimed_cases(BACKEND)],
-)
+@pytest.mark.parametrize("module, name, i, case", cases_of(BACKEND))
 def test_jax_matches_scipy(module, name, i, case):
-    problem, ran = run_differential("jax", module, name, case, jnp.asarray, rtol=1e-6)
-    if problem is not None and problem.startswith("declined"):
-        pytest.skip(f"jax declines this variant: {problem}")
-    assert ran == ["jax"]
-    assert problem is None, problem
+    assert_matches_scipy("jax", module, name, case, jnp.asarray)
 
 
 def test_claims_per_module():

@@ -114,3 +114,25 @@ def test_install_requires_types():
 
     with pytest.raises(ValueError, match="module:qualname"):
         register_typed_backend(TaggedBackend("bad", (), set()), ["no_colon"])
+
+
+@pytest.mark.parametrize("numpy_backend", ["scipy", "native"])
+def test_selected_numpy_backend_never_converts_an_owned_type(tagged, numpy_backend):
+    x = TaggedArray(np.arange(8.0))
+    # Selected without coerce: passed over (it would convert), the owner runs.
+    with uscipy.set_backend(numpy_backend), uscipy.trace() as t:
+        assert isinstance(uscipy.fft.fft(x), TaggedArray)
+        assert "not tried: would convert implicitly" in str(uscipy.explain(uscipy.fft.fft, x))
+    assert [c.backend.name for c in t] == ["tagged"]
+    # As the only backend, the call fails and says why.
+    with uscipy.set_backend(numpy_backend, only=True):
+        with pytest.raises(uscipy.BackendNotImplementedError, match="would convert it implicitly"):
+            uscipy.fft.fft(x)
+    # Asked to coerce, it converts.
+    with uscipy.set_backend(numpy_backend, coerce=True), uscipy.trace() as t:
+        y = uscipy.fft.fft(x)
+    assert isinstance(y, np.ndarray) and [c.backend.name for c in t] == [numpy_backend]
+    np.testing.assert_allclose(y, np.fft.fft(np.arange(8.0)))
+    # NumPy input is unaffected.
+    with uscipy.set_backend(numpy_backend, only=True):
+        np.testing.assert_allclose(uscipy.fft.fft(np.arange(8.0)), np.fft.fft(np.arange(8.0)))

@@ -67,6 +67,23 @@ class Config:
 
         _Config.rechunk = bool(value)
 
+    @property
+    def dask_compute(self) -> bool:
+        """Whether the dask backend may compute: a function (or variant) it cannot run chunk-wise
+        then computes the Dask arguments, runs on NumPy arrays through the backends selected for
+        NumPy input, and returns array results wrapped with ``dask.array.from_array`` (logged at
+        DEBUG). Default False (such a call is declined, naming this option); the environment
+        variable ``USCIPY_DASK_COMPUTE=1`` sets it for the process."""
+        from .backends.dask import _Config
+
+        return _Config.compute_allowed()
+
+    @dask_compute.setter
+    def dask_compute(self, value: bool) -> None:
+        from .backends.dask import _Config
+
+        _Config.compute = bool(value)
+
     def _ensure(self) -> None:
         if self._backends is None:
             text = os.environ.get(ENV)

@@ -13,7 +13,7 @@ class Candidate:
     backend: Any
     tier: str  # why it is a candidate: selected, owns a type, global, registered, priority list
     coerce: bool
-    verdict: str  # "implements it", "does not implement it", "decides when called"
+    verdict: str  # "implements it", "does not implement it", "decides when called", "not tried..."
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Explanation:
     def backend(self) -> Any:
         """The backend that would run the call (None if none would)."""
         for c in self.candidates:
-            if c.verdict != "does not implement it":
+            if c.verdict not in ("does not implement it", _NOT_TRIED):
                 return c.backend
         return None
 
@@ -48,7 +48,10 @@ _TIERS = {
     "global": "global backend (set_global_backend)",
     "registered": "registered (register_backend)",
     "fallback": "priority list for NumPy input (uscipy.config.backends)",
+    "refused": "selected, but takes NumPy arrays and an argument belongs to another backend",
 }
+
+_NOT_TRIED = "not tried: would convert implicitly (set_backend(..., coerce=True) converts)"
 
 
 def _verdict(backend: Any, function: Any) -> str:
@@ -67,7 +70,10 @@ def explain(function: Any, /, *args: Any, **kwargs: Any) -> Explanation:
     """Which backend ``function(*args, **kwargs)`` would run on, every candidate in the order
     they would be tried and why; nothing is computed."""
     plan = _core.plan(function, *args, **kwargs)
-    candidates = tuple(Candidate(b, _TIERS[tier], coerce, _verdict(b, function)) for b, coerce, tier in plan)
+    candidates = tuple(
+        Candidate(b, _TIERS[tier], coerce, _NOT_TRIED if tier == "refused" else _verdict(b, function))
+        for b, coerce, tier in plan
+    )
     name = f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', function)}"
     types = tuple(_type_name(a) for a in args) + tuple(f"{k}={_type_name(v)}" for k, v in kwargs.items())
     return Explanation(name, types, candidates)

@@ -14,7 +14,7 @@ use crate::registry;
 use crate::scope;
 use crate::state::{BackendOptions, LocalEntry};
 use crate::types;
-use crate::walk::{walk, Flow};
+use crate::walk::{walk, Flow, Tier};
 
 /// A call's arguments as CPython passed them to the vectorcall entry point: positional values,
 /// then one value per keyword name, contiguous in memory.
@@ -322,7 +322,11 @@ fn dispatch_inner<'py>(
         &globals,
         &data.chain,
         &typed,
-        &mut |backend, coerce, _tier| {
+        &mut |backend, coerce, tier| {
+            if tier == Tier::Refused {
+                attempts.push(Some(backend), Reason::FallbackSkipped);
+                return Ok(Flow::Continue);
+            }
             let (raw, converted) = match impls::route(&data.impls, &func_bound, backend)? {
                 Route::Direct(Some(implementation)) => (call_direct(&implementation, call), None),
                 Route::Direct(None) => (Ok(PyNotImplemented::get(py).to_owned().into_any()), None),

@@ -13,6 +13,7 @@
 use pyo3::prelude::*;
 
 use crate::domain::DomainId;
+use crate::pyutil::lookup_optional;
 use crate::registry;
 use crate::state::{BackendOptions, GlobalState, LocalState};
 
@@ -33,6 +34,10 @@ pub enum Tier {
     Global,
     Registered,
     Fallback,
+    /// A scoped NumPy backend (`__uscipy_numpy_only__`) passed over without `coerce`: an
+    /// argument's type belongs to a typed backend, and running it would convert that argument
+    /// implicitly (a device-to-host copy, an eager compute). The visitor records it, not runs it.
+    Refused,
 }
 
 impl Tier {
@@ -43,6 +48,7 @@ impl Tier {
             Tier::Global => "global",
             Tier::Registered => "registered",
             Tier::Fallback => "fallback",
+            Tier::Refused => "refused",
         }
     }
 }
@@ -60,10 +66,21 @@ fn skipped_in(locals: &LocalState, domain: DomainId) -> &[Py<PyAny>] {
     locals.get(domain).map_or(&[], |l| &l.skipped)
 }
 
+/// Whether `backend` declares it takes NumPy arrays only (uscipy's `scipy` and `native`).
+fn numpy_only(backend: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match lookup_optional(backend, pyo3::intern!(backend.py(), "__uscipy_numpy_only__"))? {
+        Some(flag) => flag.is_truthy(),
+        None => Ok(false),
+    }
+}
+
+/// Scoped backends of `domain`, innermost first; with `foreign` (an argument's type belongs to
+/// a typed backend), NumPy-only ones not set to coerce are visited as `Tier::Refused`.
 fn walk_locals<'py, F>(
     py: Python<'py>,
     locals: &LocalState,
     domain: DomainId,
+    foreign: bool,
     visit: &mut F,
 ) -> PyResult<Flow>
 where
@@ -77,7 +94,12 @@ where
         if is_skipped(py, &local.skipped, backend)? {
             continue;
         }
-        if visit(backend, opts.coerce, Tier::Scoped)? == Flow::Break || opts.only || opts.coerce {
+        let tier = if foreign && !opts.coerce && numpy_only(backend)? {
+            Tier::Refused
+        } else {
+            Tier::Scoped
+        };
+        if visit(backend, opts.coerce, tier)? == Flow::Break || opts.only || opts.coerce {
             return Ok(Flow::Break);
         }
     }
@@ -137,7 +159,7 @@ pub fn walk_domain<'py, F>(
 where
     F: FnMut(&Bound<'py, PyAny>, bool, Tier) -> PyResult<Flow>,
 {
-    if walk_locals(py, locals, domain, visit)? == Flow::Break {
+    if walk_locals(py, locals, domain, false, visit)? == Flow::Break {
         return Ok(Flow::Break);
     }
     walk_globals(py, locals, globals, domain, visit)
@@ -164,7 +186,7 @@ where
         }
     } else {
         for &domain in chain {
-            if walk_locals(py, locals, domain, visit)? == Flow::Break {
+            if walk_locals(py, locals, domain, true, visit)? == Flow::Break {
                 return Ok(Flow::Break);
             }
         }

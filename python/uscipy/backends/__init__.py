@@ -16,12 +16,12 @@ from ._base import MODULES, Backend, domain_of
 __all__ = ["Backend", "MODULES", "domain_of", "get", "install", "uninstall", "install_default_backends"]
 
 BUILTIN = {
-    name: f"uscipy.backends.{name}" for name in ("scipy", "native", "jax", "dask", "cupy", "pyfftw", "mkl_fft")
+    name: f"uscipy.backends.{name}" for name in ("scipy", "native", "jax", "dask", "cupy", "torch", "pyfftw", "mkl_fft")
 }
 
 # Built-in backends owning array types (their modules import the array library only when a
 # function is first looked up, so installing them imports nothing heavy).
-BUILTIN_TYPED = ("jax", "dask", "cupy")
+BUILTIN_TYPED = ("jax", "dask", "cupy", "torch")
 
 
 def get(name: str) -> Any:

@@ -40,6 +40,13 @@ class Backend:
     def __ua_domain__(self) -> list[str]:
         return [domain_of(m) for m in self.modules]
 
+    @property
+    def __uscipy_numpy_only__(self) -> bool:
+        """A backend owning no array types computes on NumPy arrays: selected with
+        ``set_backend`` but without ``coerce``, the engine passes it over for a call with an
+        argument another backend owns (it would convert that argument implicitly)."""
+        return not self.types
+
     def available(self) -> tuple[bool, str]:
         """Whether this backend can run here, and if not, why."""
         return True, ""

@@ -13,7 +13,17 @@
 Per-chunk work runs uscipy's function on NumPy blocks under the backend state captured when
 the graph was built, so ``with uscipy.set_backend(...)`` around graph construction selects the
 implementation the workers use. Nothing here computes implicitly: what cannot be done chunk-wise
-is declined, and ``uscipy.set_backend("scipy", coerce=True)`` computes and runs SciPy instead.
+(a function above does not cover, or a variant one declines) is declined, with a message naming
+the two ways to run it anyway:
+
+- ``uscipy.config.dask_compute = True`` (or ``USCIPY_DASK_COMPUTE=1`` in the environment; default
+  False): the Dask arguments are computed (one ``dask.compute`` over all of them), the function
+  runs again on the NumPy arrays (through whichever backend is selected for NumPy input), and
+  array results come back wrapped with ``dask.array.from_array`` (tuples element by element,
+  scalars as they are). No warning; it is logged at DEBUG on the ``uscipy`` logger. What *is*
+  chunk-wise stays lazy; ``implements()`` (the tracker, ``uscipy.backends()``) still reports only
+  the chunk-wise functions.
+- ``uscipy.set_backend("scipy", coerce=True)`` around the call computes and runs SciPy.
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -117,8 +129,31 @@ OVERLAP_DEPTH: dict[str, Callable[[dict[str, Any], int], tuple[int, ...]]] = {
 OVERLAP_INPUT = "input"
 
 
+log = logging.getLogger("uscipy.backends.dask")
+
+COMPUTE_ENV = "USCIPY_DASK_COMPUTE"
+COMPUTE_HINT = (f"set uscipy.config.dask_compute = True (or {COMPUTE_ENV}=1) to compute the Dask inputs and "
+                "run the NumPy backend, or use uscipy.set_backend('scipy', coerce=True)")
+
+
+def _env_flag(name: str) -> bool:
+    text = os.environ.get(name, "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name}={os.environ[name]!r} is malformed: expected 1 or 0 (true/false, yes/no, on/off)")
+
+
 class _Config:
     rechunk = True  # uscipy.config.dask_rechunk
+    compute: bool | None = None  # uscipy.config.dask_compute; None: from USCIPY_DASK_COMPUTE
+
+    @classmethod
+    def compute_allowed(cls) -> bool:
+        if cls.compute is None:
+            cls.compute = _env_flag(COMPUTE_ENV)
+        return cls.compute
 
 
 def _in_state(state: Any, function: Any, *blocks: Any, **kwargs: Any) -> Any:
@@ -294,6 +329,91 @@ def _ufunc(name: str) -> Callable[..., Any] | None:
     return run
 
 
+def _dask_arrays(value: Any, found: list[Any]) -> None:
+    import dask.array as da
+
+    if isinstance(value, da.Array):
+        found.append(value)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _dask_arrays(v, found)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _dask_arrays(v, found)
+
+
+def _substitute(value: Any, computed: dict[int, Any]) -> Any:
+    if id(value) in computed:
+        return computed[id(value)]
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # namedtuple
+        return type(value)(*(_substitute(v, computed) for v in value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_substitute(v, computed) for v in value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, computed) for k, v in value.items()}
+    return value
+
+
+def _wrap_result(value: Any) -> Any:
+    import dask.array as da
+
+    if isinstance(value, np.ndarray):
+        return da.from_array(value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(_wrap_result(v) for v in value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_wrap_result(v) for v in value)
+    return value  # scalars (NumPy's included) and other objects as they are
+
+
+def _compute_and_run(module: str, name: str, function: Any, why: str, args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> Any:
+    """``uscipy.config.dask_compute``: the Dask arguments computed, ``function`` (uscipy's
+    multimethod) run on NumPy arrays by the NumPy-side backends, array results back in Dask."""
+    import dask
+
+    from .. import uarray
+
+    arrays: list[Any] = []
+    _dask_arrays((args, kwargs), arrays)
+    unique = list({id(a): a for a in arrays}.values())
+    log.debug("dask: computing %d Dask argument(s) of scipy.%s.%s (%s)", len(unique), module, name, why)
+    values = dask.compute(*unique) if unique else ()
+    computed = {id(a): v for a, v in zip(unique, values)}
+    args, kwargs = _substitute(args, computed), _substitute(kwargs, computed)
+    with uarray.skip_backend(backend):
+        result = function(*args, **kwargs)
+    return _wrap_result(result)
+
+
+def _allowing_compute(module: str, name: str, chunkwise: Callable[..., Any] | None) -> Callable[..., Any]:
+    """What the engine calls: the chunk-wise implementation if there is one; where there is
+    none, or it declines a variant, the computing fallback if ``uscipy.config.dask_compute``,
+    else a decline naming the option."""
+    function = _uscipy_function(module, name)
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if chunkwise is not None:
+            try:
+                return chunkwise(*args, **kwargs)
+            except BackendNotImplementedError as e:
+                if e.function is not None:  # a nested dispatch's error (NumPy blocks), not our decline
+                    raise
+                why = str(e)
+                if not _Config.compute_allowed():
+                    raise BackendNotImplementedError(f"{why}; {COMPUTE_HINT}") from e
+        else:
+            why = "not chunk-wise"
+            if not _Config.compute_allowed():
+                raise BackendNotImplementedError(
+                    f"dask: scipy.{module}.{name} cannot be done chunk-wise; {COMPUTE_HINT}")
+        return _compute_and_run(module, name, function, why, args, kwargs)
+
+    run.__name__ = name
+    run.__qualname__ = f"dask.{module}.{name}"
+    return run
+
+
 def available() -> tuple[bool, str]:
     return importable("dask.array", "'uscipy[dask]'")
 
@@ -305,7 +425,33 @@ class DaskBackend(Backend):
     def available(self) -> tuple[bool, str]:
         return available()
 
+    def resolve(self, method: Any) -> Callable[..., Any] | None:
+        """What the engine runs: every function of a served module, chunk-wise where
+        :meth:`implementation` has it, else declining or computing (``uscipy.config.dask_compute``,
+        read at call time)."""
+        try:
+            return self._resolved[method]
+        except KeyError:
+            module = method.domain.rpartition(".")[2]
+            name = method.__name__
+            impl = None
+            if module in self.modules and available()[0]:
+                chunkwise = self.implementation(module, name)
+                impl = _allowing_compute(module, name, chunkwise)
+                impl.chunkwise = chunkwise  # type: ignore[attr-defined]
+            self._resolved[method] = impl
+            return impl
+
+    def __ua_function__(self, method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # Under plain uarray (scipy.fft.set_backend...), what is not chunk-wise stays
+        # NotImplemented unless computing is allowed: the next backend is tried, as before.
+        impl = self.resolve(method)
+        if impl is None or (impl.chunkwise is None and not _Config.compute_allowed()):
+            return NotImplemented
+        return impl(*args, **kwargs)
+
     def implementation(self, module: str, name: str) -> Callable[..., Any] | None:
+        """The chunk-wise implementation (what this backend claims), or None."""
         if not available()[0]:
             return None
         if module == "fft":

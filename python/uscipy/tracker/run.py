@@ -82,7 +82,16 @@ def _dask_target() -> Target:
     return Target("dask", chunked, lambda r: dask.compute(r)[0])
 
 
-_TARGETS: dict[str, Callable[[], Target]] = {"jax": _jax_target, "dask": _dask_target}
+def _torch_target() -> Target:
+    import torch
+
+    def tensor(a: np.ndarray) -> Any:
+        return torch.as_tensor(np.ascontiguousarray(a))  # same dtype (float64 stays float64)
+
+    return Target("torch", tensor)
+
+
+_TARGETS: dict[str, Callable[[], Target]] = {"jax": _jax_target, "dask": _dask_target, "torch": _torch_target}
 
 
 def targets(names: Iterable[str]) -> list[Target]:
