@@ -2,6 +2,7 @@
 //! native kernels into one Python module.
 
 mod fft;
+mod ndimage;
 
 use pyo3::prelude::*;
 
@@ -13,5 +14,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fft::fft_r2c, m)?)?;
     m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
     m.add_function(wrap_pyfunction!(fft::r2r23, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_correlate1d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_uniform_filter1d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_min_or_max_filter1d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_footprint_filter, m)?)?;
     Ok(())
 }

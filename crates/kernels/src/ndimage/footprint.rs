@@ -1,0 +1,221 @@
+//! The N-D filters over a footprint (`NI_Correlate`, `NI_MinOrMaxFilter`, `NI_RankFilter`):
+//! each output point combines the input values under the footprint's non-zero elements (in
+//! C order), coordinates outside the array mapped back per axis as `NI_InitFilterOffsets`
+//! does. Rows along the last axis are independent tasks; per axis a table gives, for every
+//! coordinate a row can reach, the byte offset it reads (or `cval`).
+
+use rayon::prelude::*;
+
+use super::boundary::{map_coordinate, Mode};
+use super::raw::{read, with_dtype, write, RawArray, Sample};
+use crate::parallel::with_workers;
+
+/// What is computed per output point.
+#[derive(Clone, Copy)]
+pub(crate) enum Reduce<'a> {
+    /// `sum_e weights[e] * value_e`, from 0 in element order.
+    Correlate(&'a [f64]),
+    Min,
+    Max,
+    /// The `rank`-th smallest value.
+    Rank(usize),
+}
+
+/// Per axis: the footprint elements' coordinate relative to the output point (`c - origin`),
+/// and the byte offsets of coordinates `-reach..len + reach` (`None`: outside, `cval`).
+struct Plan {
+    /// `deltas[e * ndim + a]`, shifted by `lo[a]` so that it indexes `tables[a]` directly.
+    deltas: Vec<usize>,
+    tables: Vec<Vec<Option<isize>>>,
+    elements: usize,
+}
+
+fn plan(input: &RawArray, fshape: &[usize], mask: &[bool], origins: &[isize], mode: Mode) -> Plan {
+    let ndim = input.ndim();
+    let mut deltas = Vec::new();
+    let mut lo = vec![0isize; ndim];
+    let mut tables = Vec::with_capacity(ndim);
+    for a in 0..ndim {
+        let orgn = (fshape[a] / 2) as isize + origins[a];
+        lo[a] = -orgn;
+        let hi = fshape[a] as isize - 1 - orgn;
+        let (len, stride) = (input.shape[a], input.strides[a]);
+        tables.push(
+            (lo[a]..len as isize + hi)
+                .map(|cc| map_coordinate(cc, len, mode).map(|i| i as isize * stride))
+                .collect(),
+        );
+    }
+    let mut coord = vec![0usize; ndim];
+    let mut elements = 0;
+    for &on in mask {
+        if on {
+            elements += 1;
+            for a in 0..ndim {
+                // The element's offset from the point, minus `lo` (so never negative).
+                let d = coord[a] as isize - (fshape[a] / 2) as isize - origins[a];
+                deltas.push((d - lo[a]) as usize);
+            }
+        }
+        for a in (0..ndim).rev() {
+            coord[a] += 1;
+            if coord[a] < fshape[a] {
+                break;
+            }
+            coord[a] = 0;
+        }
+    }
+    Plan {
+        deltas,
+        tables,
+        elements,
+    }
+}
+
+#[derive(Default)]
+struct Buffers {
+    acc: Vec<f64>,
+    partial: Vec<Option<isize>>,
+    values: Vec<f64>,
+}
+
+/// Filters `input` into `output` (same shape, not overlapping) over the footprint `mask`
+/// (C order, shape `fshape`, one entry per input axis), centred as SciPy centres it.
+///
+/// # Safety
+/// `input` and `output` describe valid, non-overlapping arrays of the same shape (at least
+/// 1-D), `output` writable; `mask.len()` is the product of `fshape`; `Correlate`'s weights
+/// has one entry per non-zero of `mask`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn run(
+    input: &RawArray,
+    output: &RawArray,
+    fshape: &[usize],
+    mask: &[bool],
+    origins: &[isize],
+    mode: Mode,
+    cval: f64,
+    reduce: Reduce<'_>,
+    workers: usize,
+) {
+    let ndim = input.ndim();
+    if input.size() == 0 || ndim == 0 {
+        return;
+    }
+    let plan = plan(input, fshape, mask, origins, mode);
+    let last = ndim - 1;
+    let n = input.shape[last];
+    let rows = input.size() / n;
+    let task = |buffers: &mut Buffers, row: usize| {
+        // The row's coordinates on the other axes.
+        let mut idx = vec![0usize; last];
+        let mut rest = row;
+        let mut base_out = 0isize;
+        for a in (0..last).rev() {
+            idx[a] = rest % input.shape[a];
+            rest /= input.shape[a];
+            base_out += idx[a] as isize * output.strides[a];
+        }
+        let Buffers {
+            acc,
+            partial,
+            values,
+        } = buffers;
+        partial.clear();
+        for e in 0..plan.elements {
+            let d = &plan.deltas[e * ndim..(e + 1) * ndim];
+            let mut off = Some(0isize);
+            for a in 0..last {
+                off = off.and_then(|o| plan.tables[a][idx[a] + d[a]].map(|t| o + t));
+            }
+            partial.push(off);
+        }
+        acc.clear();
+        acc.resize(n, 0.0);
+        // SAFETY: offsets come from the tables, i.e. from coordinates inside the arrays.
+        unsafe {
+            with_dtype!(input.dtype, T => reduce_row::<T>(input.ptr, &plan, partial, ndim, n, cval, reduce, acc, values));
+            let p = output.ptr.offset(base_out);
+            with_dtype!(output.dtype, T => store::<T>(acc, p, output.strides[last]));
+        }
+    };
+    if workers <= 1 || rows <= 1 {
+        let mut buffers = Buffers::default();
+        (0..rows).for_each(|r| task(&mut buffers, r));
+    } else {
+        with_workers(workers, || {
+            (0..rows)
+                .into_par_iter()
+                .for_each_init(Buffers::default, task)
+        });
+    }
+}
+
+/// One output row into `acc`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn reduce_row<T: Sample>(
+    ptr: *const u8,
+    plan: &Plan,
+    partial: &[Option<isize>],
+    ndim: usize,
+    n: usize,
+    cval: f64,
+    reduce: Reduce<'_>,
+    acc: &mut [f64],
+    values: &mut Vec<f64>,
+) {
+    let table = &plan.tables[ndim - 1];
+    let value = |e: usize, i: usize| -> f64 {
+        let d = plan.deltas[e * ndim + ndim - 1];
+        match (partial[e], table[i + d]) {
+            (Some(o), Some(t)) => unsafe { read::<T>(ptr.offset(o + t)) },
+            _ => cval,
+        }
+    };
+    match reduce {
+        Reduce::Correlate(w) => {
+            for (e, &we) in w.iter().enumerate() {
+                let d = plan.deltas[e * ndim + ndim - 1];
+                match partial[e] {
+                    None => acc.iter_mut().for_each(|a| *a += we * cval),
+                    Some(o) => {
+                        for (a, t) in acc.iter_mut().zip(&table[d..d + n]) {
+                            let v = match t {
+                                Some(t) => unsafe { read::<T>(ptr.offset(o + t)) },
+                                None => cval,
+                            };
+                            *a += we * v;
+                        }
+                    }
+                }
+            }
+        }
+        Reduce::Min | Reduce::Max => {
+            let minimum = matches!(reduce, Reduce::Min);
+            for (i, a) in acc.iter_mut().enumerate() {
+                let mut res = value(0, i);
+                for e in 1..plan.elements {
+                    let v = value(e, i);
+                    if (minimum && v < res) || (!minimum && v > res) {
+                        res = v;
+                    }
+                }
+                *a = res;
+            }
+        }
+        Reduce::Rank(rank) => {
+            for (i, a) in acc.iter_mut().enumerate() {
+                values.clear();
+                values.extend((0..plan.elements).map(|e| value(e, i)));
+                let (_, r, _) = values.select_nth_unstable_by(rank, f64::total_cmp);
+                *a = *r;
+            }
+        }
+    }
+}
+
+unsafe fn store<T: Sample>(acc: &[f64], p: *mut u8, stride: isize) {
+    for (i, v) in acc.iter().enumerate() {
+        unsafe { write::<T>(p.offset(i as isize * stride), T::from_f64_safe(*v)) };
+    }
+}

@@ -1,0 +1,192 @@
+//! The 1-D filters on extended lines (`b` lines interleaved): correlation with SciPy's
+//! symmetric and antisymmetric forms (its order of operations, so integer outputs truncate
+//! identically), uniform running sums and van Herk/Gil-Werman minimum/maximum, each O(1) per
+//! output for the last two.
+
+/// `NI_Correlate1D`'s classification of the weights: 1 symmetric, -1 antisymmetric, 0 neither.
+fn symmetry(w: &[f64]) -> i32 {
+    let k = w.len();
+    if k & 1 == 0 {
+        return 0;
+    }
+    let h = k / 2;
+    if (1..=h).all(|i| (w[h + i] - w[h - i]).abs() <= f64::EPSILON) {
+        1
+    } else if (1..=h).all(|i| (w[h + i] + w[h - i]).abs() <= f64::EPSILON) {
+        -1
+    } else {
+        0
+    }
+}
+
+/// Correlation with `w`: `out[i] = sum_k w[k] * ext[i + k]`, in SciPy's order.
+pub(crate) fn correlate(w: &[f64], ext: &[f64], out: &mut [f64], len: usize, b: usize) {
+    let k = w.len();
+    let m = len * b;
+    let h = k / 2;
+    let at = |tap: usize| &ext[tap * b..tap * b + m];
+    match symmetry(w) {
+        s @ (1 | -1) => {
+            let centre = at(h);
+            out.iter_mut().zip(centre).for_each(|(o, c)| *o = c * w[h]);
+            for j in 1..=h {
+                let (lo, hi, wj) = (at(h - j), at(h + j), w[h - j]);
+                if s > 0 {
+                    for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
+                        *o += (a + c) * wj;
+                    }
+                } else {
+                    for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
+                        *o += (a - c) * wj;
+                    }
+                }
+            }
+        }
+        _ => {
+            let (last, wl) = (at(k - 1), w[k - 1]);
+            out.iter_mut().zip(last).for_each(|(o, v)| *o = v * wl);
+            for (tap, &wt) in w[..k - 1].iter().enumerate() {
+                for (o, v) in out.iter_mut().zip(at(tap)) {
+                    *o += v * wt;
+                }
+            }
+        }
+    }
+}
+
+/// Moving average of `size` values: a running sum, divided at each output (`NI_UniformFilter1D`).
+pub(crate) fn uniform(
+    size: usize,
+    ext: &[f64],
+    out: &mut [f64],
+    len: usize,
+    b: usize,
+    sums: &mut Vec<f64>,
+) {
+    let div = size as f64;
+    sums.clear();
+    sums.resize(b, 0.0);
+    for row in ext[..size * b].chunks_exact(b) {
+        sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+    }
+    out[..b]
+        .iter_mut()
+        .zip(sums.iter())
+        .for_each(|(o, s)| *o = s / div);
+    for i in 1..len {
+        let (add, sub) = (
+            &ext[(i + size - 1) * b..(i + size) * b],
+            &ext[(i - 1) * b..i * b],
+        );
+        let o = &mut out[i * b..(i + 1) * b];
+        for (((o, s), a), r) in o.iter_mut().zip(sums.iter_mut()).zip(add).zip(sub) {
+            *s += a - r;
+            *o = *s / div;
+        }
+    }
+}
+
+/// Moving minimum (or maximum) of `size` values, van Herk/Gil-Werman: per block of `size`
+/// positions a running extreme from its start (`g`) and one from its end (`h`); each output
+/// is the extreme of two of them.
+pub(crate) fn min_or_max(
+    size: usize,
+    minimum: bool,
+    ext: &[f64],
+    out: &mut [f64],
+    len: usize,
+    b: usize,
+    scratch: &mut Vec<f64>,
+) {
+    if size == 1 {
+        out.copy_from_slice(&ext[..len * b]);
+        return;
+    }
+    let pick = |x: f64, y: f64| -> f64 {
+        if minimum {
+            if y < x {
+                y
+            } else {
+                x
+            }
+        } else if y > x {
+            y
+        } else {
+            x
+        }
+    };
+    let total = len + size - 1;
+    scratch.clear();
+    scratch.resize(2 * total * b, 0.0);
+    let (g, h) = scratch.split_at_mut(total * b);
+    for p in 0..total {
+        let cur = &ext[p * b..(p + 1) * b];
+        if p % size == 0 {
+            g[p * b..(p + 1) * b].copy_from_slice(cur);
+        } else {
+            let (prev, this) = g[(p - 1) * b..(p + 1) * b].split_at_mut(b);
+            for ((t, pv), c) in this.iter_mut().zip(prev.iter()).zip(cur) {
+                *t = pick(*pv, *c);
+            }
+        }
+    }
+    for p in (0..total).rev() {
+        let cur = &ext[p * b..(p + 1) * b];
+        if p == total - 1 || (p + 1) % size == 0 {
+            h[p * b..(p + 1) * b].copy_from_slice(cur);
+        } else {
+            let (this, next) = h[p * b..(p + 2) * b].split_at_mut(b);
+            for ((t, nx), c) in this.iter_mut().zip(next.iter()).zip(cur) {
+                *t = pick(*nx, *c);
+            }
+        }
+    }
+    for i in 0..len {
+        let o = &mut out[i * b..(i + 1) * b];
+        let (hs, gs) = (
+            &h[i * b..(i + 1) * b],
+            &g[(i + size - 1) * b..(i + size) * b],
+        );
+        for ((o, x), y) in o.iter_mut().zip(hs).zip(gs) {
+            *o = pick(*x, *y);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_max_match_brute_force() {
+        let ext: Vec<f64> = [5., 1., 4., 4., 9., 2., 6., 0., 3., 7.].to_vec();
+        for size in 1..=ext.len() {
+            let len = ext.len() - size + 1;
+            for minimum in [true, false] {
+                let mut out = vec![0.0; len];
+                min_or_max(size, minimum, &ext, &mut out, len, 1, &mut Vec::new());
+                for (i, o) in out.iter().enumerate() {
+                    let w = ext[i..i + size].iter().copied();
+                    let want = if minimum {
+                        w.fold(f64::INFINITY, f64::min)
+                    } else {
+                        w.fold(f64::NEG_INFINITY, f64::max)
+                    };
+                    assert_eq!(*o, want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn correlate_and_uniform() {
+        let ext = [1., 2., 3., 4., 5.];
+        let mut out = [0.0; 3];
+        correlate(&[1., 0., -1.], &ext, &mut out, 3, 1);
+        assert_eq!(out, [-2., -2., -2.]);
+        correlate(&[1., 2., 0.5], &ext, &mut out, 3, 1);
+        assert_eq!(out, [6.5, 10., 13.5]);
+        uniform(3, &ext, &mut out, 3, 1, &mut Vec::new());
+        assert_eq!(out, [2., 3., 4.]);
+    }
+}
