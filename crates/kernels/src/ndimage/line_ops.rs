@@ -29,7 +29,8 @@ pub(crate) fn correlate(w: &[f64], ext: &[f64], out: &mut [f64], len: usize, b: 
         s @ (1 | -1) => {
             let centre = at(h);
             out.iter_mut().zip(centre).for_each(|(o, c)| *o = c * w[h]);
-            for j in 1..=h {
+            // Outermost taps first, as SciPy adds them.
+            for j in (1..=h).rev() {
                 let (lo, hi, wj) = (at(h - j), at(h + j), w[h - j]);
                 if s > 0 {
                     for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
