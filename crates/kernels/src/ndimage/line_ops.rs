@@ -19,36 +19,44 @@ fn symmetry(w: &[f64]) -> i32 {
     }
 }
 
+/// Outputs computed together by [`correlate`]: every tap passes over them while they are in
+/// L1 (the order of operations per output is unchanged).
+const TILE: usize = 1024;
+
 /// Correlation with `w`: `out[i] = sum_k w[k] * ext[i + k]`, in SciPy's order.
 pub(crate) fn correlate(w: &[f64], ext: &[f64], out: &mut [f64], len: usize, b: usize) {
     let k = w.len();
     let m = len * b;
     let h = k / 2;
-    let at = |tap: usize| &ext[tap * b..tap * b + m];
-    match symmetry(w) {
-        s @ (1 | -1) => {
-            let centre = at(h);
-            out.iter_mut().zip(centre).for_each(|(o, c)| *o = c * w[h]);
-            // Outermost taps first, as SciPy adds them.
-            for j in (1..=h).rev() {
-                let (lo, hi, wj) = (at(h - j), at(h + j), w[h - j]);
-                if s > 0 {
-                    for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
-                        *o += (a + c) * wj;
-                    }
-                } else {
-                    for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
-                        *o += (a - c) * wj;
+    let symmetric = symmetry(w);
+    for start in (0..m).step_by(TILE) {
+        let end = (start + TILE).min(m);
+        let out = &mut out[start..end];
+        let at = |tap: usize| &ext[tap * b + start..tap * b + end];
+        match symmetric {
+            s @ (1 | -1) => {
+                out.iter_mut().zip(at(h)).for_each(|(o, c)| *o = c * w[h]);
+                // Outermost taps first, as SciPy adds them.
+                for j in (1..=h).rev() {
+                    let (lo, hi, wj) = (at(h - j), at(h + j), w[h - j]);
+                    if s > 0 {
+                        for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
+                            *o += (a + c) * wj;
+                        }
+                    } else {
+                        for ((o, a), c) in out.iter_mut().zip(lo).zip(hi) {
+                            *o += (a - c) * wj;
+                        }
                     }
                 }
             }
-        }
-        _ => {
-            let (last, wl) = (at(k - 1), w[k - 1]);
-            out.iter_mut().zip(last).for_each(|(o, v)| *o = v * wl);
-            for (tap, &wt) in w[..k - 1].iter().enumerate() {
-                for (o, v) in out.iter_mut().zip(at(tap)) {
-                    *o += v * wt;
+            _ => {
+                let wl = w[k - 1];
+                out.iter_mut().zip(at(k - 1)).for_each(|(o, v)| *o = v * wl);
+                for (tap, &wt) in w[..k - 1].iter().enumerate() {
+                    for (o, v) in out.iter_mut().zip(at(tap)) {
+                        *o += v * wt;
+                    }
                 }
             }
         }

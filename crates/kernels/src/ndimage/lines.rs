@@ -13,8 +13,32 @@ use super::boundary::{extend_indices, Mode};
 use super::raw::{read, with_dtype, write, RawArray, Sample};
 use crate::parallel::with_workers;
 
-/// Lines interleaved together when the filtered axis is not the innermost in memory.
-const BLOCK: usize = 16;
+/// Lines interleaved together: more where the lines are strided (a block then reads whole
+/// cache lines at each position), fewer where each line is contiguous (read one after the
+/// other; the block's buffers should stay in L2).
+const BLOCK_STRIDED: usize = 64;
+const BLOCK_CONTIGUOUS: usize = 8;
+/// Positions fetched ahead when lines are strided.
+const AHEAD: usize = 6;
+
+/// Asks the CPU to bring the `bytes` from `p` into cache (a hint: never faults).
+#[inline(always)]
+fn prefetch(p: *const u8, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    for off in (0..bytes).step_by(64) {
+        // SAFETY: prefetching is a hint and does not fault, whatever the address.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                p.wrapping_add(off) as *const i8,
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (p, bytes);
+}
+
+/// Positions per tile when lines are read one after the other.
+const TILE: usize = 16;
 
 /// A line filter: `ext` holds `(before + len + after) * b` values, `out` receives `len * b`;
 /// `scratch` is the thread's own.
@@ -54,17 +78,25 @@ pub(crate) unsafe fn run(
         return;
     }
     let sources = extend_indices(n, ext.before, ext.after, ext.mode);
-    // The other axis whose neighbouring lines lie closest in memory, if closer than the
-    // line's own elements.
+    // The other axis whose neighbouring lines lie closest in memory: lines are taken BLOCK at
+    // a time along it (even when each line is contiguous: the filters then run across lanes).
     let inner = (0..input.ndim())
         .filter(|&a| a != axis && input.shape[a] > 1)
-        .min_by_key(|&a| input.strides[a].unsigned_abs())
-        .filter(|&a| input.strides[a].unsigned_abs() < input.strides[axis].unsigned_abs());
+        .min_by_key(|&a| input.strides[a].unsigned_abs());
     let outer: Vec<usize> = (0..input.ndim())
         .filter(|&a| a != axis && Some(a) != inner)
         .collect();
+    // Lines whose own elements are closer than neighbouring lines are read (and written) one
+    // line at a time, else position by position across the block.
+    let by_line =
+        inner.is_none_or(|a| input.strides[axis].unsigned_abs() <= input.strides[a].unsigned_abs());
+    let block = if by_line {
+        BLOCK_CONTIGUOUS
+    } else {
+        BLOCK_STRIDED
+    };
     let (chunk_len, chunks) = match inner {
-        Some(a) => (BLOCK, input.shape[a].div_ceil(BLOCK)),
+        Some(a) => (block, input.shape[a].div_ceil(block)),
         None => (1, 1),
     };
     let tasks = outer.iter().map(|&a| input.shape[a]).product::<usize>() * chunks;
@@ -98,12 +130,12 @@ pub(crate) unsafe fn run(
         // SAFETY: every offset is that of an element of the arrays (the caller's guarantee).
         unsafe {
             let p = input.ptr.offset(base_in);
-            with_dtype!(input.dtype, T => gather::<T>(values, p, input.strides[axis], step_in, b, &sources, ext.cval));
+            with_dtype!(input.dtype, T => gather::<T>(values, p, input.strides[axis], step_in, b, &sources, ext.cval, (ext.before, n), by_line));
             out.clear();
             out.resize(n * b, 0.0);
             op(values, out, n, b, scratch);
             let p = output.ptr.offset(base_out);
-            with_dtype!(output.dtype, T => scatter::<T>(out, p, output.strides[axis], step_out, b));
+            with_dtype!(output.dtype, T => scatter::<T>(out, p, output.strides[axis], step_out, b, by_line));
         }
     };
     if workers <= 1 || tasks <= 1 {
@@ -119,7 +151,9 @@ pub(crate) unsafe fn run(
 }
 
 /// Reads `b` lines (the first at `p`, elements `stride` apart, lines `step` apart) into
-/// `values`, extended as `sources` says.
+/// `values`, extended as `sources` says (the lines themselves at `before..before + len`);
+/// `by_line`: one line after the other.
+#[allow(clippy::too_many_arguments)]
 unsafe fn gather<T: Sample>(
     values: &mut Vec<f64>,
     p: *const u8,
@@ -128,10 +162,44 @@ unsafe fn gather<T: Sample>(
     b: usize,
     sources: &[Option<usize>],
     cval: f64,
+    (before, len): (usize, usize),
+    by_line: bool,
 ) {
     values.clear();
     values.resize(sources.len() * b, cval);
-    for (row, source) in values.chunks_exact_mut(b).zip(sources) {
+    if by_line {
+        // The line itself sits at positions `before..before + len` of the extended line: read
+        // it in tiles of TILE positions (one cache line of each line per tile, the tile's part
+        // of `values` staying in L1), the extension element by element.
+        for (j, source) in sources.iter().enumerate() {
+            if (before..before + len).contains(&j) {
+                continue;
+            }
+            if let Some(i) = *source {
+                for l in 0..b {
+                    values[j * b + l] =
+                        unsafe { read::<T>(p.offset(l as isize * step + i as isize * stride)) };
+                }
+            }
+        }
+        for start in (0..len).step_by(TILE) {
+            let end = (start + TILE).min(len);
+            for l in 0..b {
+                let q = unsafe { p.offset(l as isize * step) };
+                for i in start..end {
+                    values[(before + i) * b + l] =
+                        unsafe { read::<T>(q.offset(i as isize * stride)) };
+                }
+            }
+        }
+        return;
+    }
+    let segment = b * std::mem::size_of::<T>();
+    for (j, (row, source)) in values.chunks_exact_mut(b).zip(sources).enumerate() {
+        // The lines' next elements lie a whole stride away: fetch them ahead.
+        if let Some(Some(i)) = sources.get(j + AHEAD) {
+            prefetch(p.wrapping_offset(*i as isize * stride), segment);
+        }
         if let Some(i) = *source {
             let q = unsafe { p.offset(i as isize * stride) };
             for (l, v) in row.iter_mut().enumerate() {
@@ -142,8 +210,35 @@ unsafe fn gather<T: Sample>(
 }
 
 /// Writes `out` (`len * b` interleaved values) into `b` lines, cast as SciPy casts.
-unsafe fn scatter<T: Sample>(out: &[f64], p: *mut u8, stride: isize, step: isize, b: usize) {
+unsafe fn scatter<T: Sample>(
+    out: &[f64],
+    p: *mut u8,
+    stride: isize,
+    step: isize,
+    b: usize,
+    by_line: bool,
+) {
+    if by_line {
+        let len = out.len() / b;
+        for start in (0..len).step_by(TILE) {
+            let end = (start + TILE).min(len);
+            for l in 0..b {
+                let q = unsafe { p.offset(l as isize * step) };
+                for i in start..end {
+                    unsafe {
+                        write::<T>(q.offset(i as isize * stride), T::from_f64(out[i * b + l]))
+                    };
+                }
+            }
+        }
+        return;
+    }
+    let segment = b * std::mem::size_of::<T>();
+    let len = out.len() / b;
     for (i, row) in out.chunks_exact(b).enumerate() {
+        if i + AHEAD < len {
+            prefetch(p.wrapping_offset((i + AHEAD) as isize * stride), segment);
+        }
         let q = unsafe { p.offset(i as isize * stride) };
         for (l, v) in row.iter().enumerate() {
             unsafe { write::<T>(q.offset(l as isize * step), T::from_f64(*v)) };
