@@ -76,7 +76,7 @@ fn plan(input: &RawArray, fshape: &[usize], mask: &[bool], origins: &[isize], mo
 struct Buffers {
     acc: Vec<f64>,
     partial: Vec<Option<isize>>,
-    values: Vec<f64>,
+    keys: Vec<i64>,
 }
 
 /// Filters `input` into `output` (same shape, not overlapping) over the footprint `mask`
@@ -116,11 +116,7 @@ pub(crate) unsafe fn run(
             rest /= input.shape[a];
             base_out += idx[a] as isize * output.strides[a];
         }
-        let Buffers {
-            acc,
-            partial,
-            values,
-        } = buffers;
+        let Buffers { acc, partial, keys } = buffers;
         partial.clear();
         for e in 0..plan.elements {
             let d = &plan.deltas[e * ndim..(e + 1) * ndim];
@@ -134,7 +130,7 @@ pub(crate) unsafe fn run(
         acc.resize(n, 0.0);
         // SAFETY: offsets come from the tables, i.e. from coordinates inside the arrays.
         unsafe {
-            with_dtype!(input.dtype, T => reduce_row::<T>(input.ptr, &plan, partial, ndim, n, cval, reduce, acc, values));
+            with_dtype!(input.dtype, T => reduce_row::<T>(input.ptr, &plan, partial, ndim, n, cval, reduce, acc, keys));
             let p = output.ptr.offset(base_out);
             with_dtype!(output.dtype, T => store::<T>(acc, p, output.strides[last]));
         }
@@ -162,7 +158,7 @@ unsafe fn reduce_row<T: Sample>(
     cval: f64,
     reduce: Reduce<'_>,
     acc: &mut [f64],
-    values: &mut Vec<f64>,
+    keys: &mut Vec<i64>,
 ) {
     let table = &plan.tables[ndim - 1];
     let value = |e: usize, i: usize| -> f64 {
@@ -204,14 +200,27 @@ unsafe fn reduce_row<T: Sample>(
             }
         }
         Reduce::Rank(rank) => {
+            // Selection on integer keys ordered as `f64::total_cmp` orders the values.
             for (i, a) in acc.iter_mut().enumerate() {
-                values.clear();
-                values.extend((0..plan.elements).map(|e| value(e, i)));
-                let (_, r, _) = values.select_nth_unstable_by(rank, f64::total_cmp);
-                *a = *r;
+                keys.clear();
+                keys.extend((0..plan.elements).map(|e| order_key(value(e, i))));
+                let (_, r, _) = keys.select_nth_unstable(rank);
+                *a = from_order_key(*r);
             }
         }
     }
+}
+
+/// An integer whose order is `f64::total_cmp`'s order of `v` (the transform is its own inverse).
+#[inline(always)]
+fn order_key(v: f64) -> i64 {
+    let k = v.to_bits() as i64;
+    k ^ ((((k >> 63) as u64) >> 1) as i64)
+}
+
+#[inline(always)]
+fn from_order_key(k: i64) -> f64 {
+    f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
 }
 
 unsafe fn store<T: Sample>(acc: &[f64], p: *mut u8, stride: isize) {
