@@ -1,7 +1,7 @@
 """The ``native`` backend's scipy.ndimage filters against scipy.ndimage and dask-image, in one
 process.
 
-    python benchmarks/ndimage.py [--repeats N] [--size3d N] [--only NAME]
+    python benchmarks/ndimage.py [--repeats N] [--size3d N] [--only NAME,...] [--no-2d]
 
 Inputs: a 2048x2048 float64 image and an N^3 float32 volume (``--size3d``, default 128: at 256,
 SciPy's median filter would take some 20 s a call, extrapolating the 2.6 s we measured at 128^3
@@ -110,7 +110,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--size3d", type=int, default=128)
-    parser.add_argument("--only", default=None, help="run only this filter")
+    parser.add_argument("--only", default=None, help="run only these filters (comma-separated)")
+    parser.add_argument("--no-2d", action="store_true", help="skip the 2-D image")
     opts = parser.parse_args()
     cores = os.cpu_count() or 1
     rng = np.random.default_rng(0)
@@ -123,9 +124,11 @@ def main() -> None:
     header = f"{'input':<20} {'filter':<16} {'contender':<16} {'seconds':>9} {'scipy/x':>8} {'peak MiB':>9}"
     print(header)
     print("-" * len(header))
+    if opts.no_2d:
+        del inputs["2048x2048 float64"]
     for label, x in inputs.items():
         for name, args, kwargs in CASES:
-            if opts.only and name != opts.only:
+            if opts.only and name not in opts.only.split(","):
                 continue
             calls = contenders(name, args, kwargs, x, cores)
             expected = calls["scipy"]()
