@@ -35,7 +35,7 @@ def assert_matches(ours: np.ndarray, theirs: np.ndarray) -> None:
         np.testing.assert_array_equal(ours, theirs)
         return
     eps = float(np.finfo(theirs.dtype).eps)
-    scale = float(np.max(np.abs(theirs), initial=0.0))
+    scale = float(np.max(np.abs(theirs), initial=0.0, where=~np.isnan(theirs)))
     np.testing.assert_allclose(ours, theirs, rtol=4 * eps, atol=4 * eps * scale)
 
 
@@ -313,3 +313,28 @@ def test_thread_counts_agree(monkeypatch):
     monkeypatch.setattr(_native_ndimage, "num_threads", None)
     monkeypatch.setenv("USCIPY_NUM_THREADS", "1")
     assert _native_ndimage.threads() == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(x=arrays(dtypes=[np.float32, np.float64]), seed=st.integers(0, 1000), name=st.sampled_from(
+    ["minimum_filter1d", "maximum_filter1d", "maximum_filter", "median_filter", "rank_filter", "uniform_filter",
+     "gaussian_filter"]))
+def test_nan_follows_scipy(x, seed, name):
+    """NaN makes minima, maxima and ranks depend on the algorithm: SciPy's is followed."""
+    rng = np.random.default_rng(seed)
+    x = np.array(x)  # writable, native
+    x[rng.random(x.shape) < 0.2] = np.nan
+    fshape = tuple(int(s) for s in rng.integers(1, 5, x.ndim))
+    if name.endswith("1d"):
+        run_both(name, x, int(rng.integers(1, 6)), axis=-1, mode=MODES[seed % len(MODES)])
+    elif name == "maximum_filter":
+        run_both(name, x, footprint=rng.random(fshape) < 0.7 if seed % 2 else None, size=3 if seed % 2 == 0 else None)
+    elif name in ("median_filter", "rank_filter"):
+        if x.ndim == 1:
+            return
+        args = (int(rng.integers(0, int(np.prod(fshape)))),) if name == "rank_filter" else ()
+        run_both(name, x, *args, size=fshape, mode=MODES[seed % len(MODES)])
+    elif name == "uniform_filter":
+        run_both(name, x, 3)
+    else:
+        run_both(name, x, 1.0)

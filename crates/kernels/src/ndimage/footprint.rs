@@ -200,13 +200,63 @@ unsafe fn reduce_row<T: Sample>(
             }
         }
         Reduce::Rank(rank) => {
-            // Selection on integer keys ordered as `f64::total_cmp` orders the values.
+            // Selection on integer keys ordered as `f64::total_cmp` orders the values; a
+            // window holding NaN takes SciPy's own selection, whose result NaN steers.
             for (i, a) in acc.iter_mut().enumerate() {
                 keys.clear();
-                keys.extend((0..plan.elements).map(|e| order_key(value(e, i))));
-                let (_, r, _) = keys.select_nth_unstable(rank);
-                *a = from_order_key(*r);
+                let mut nan = false;
+                keys.extend((0..plan.elements).map(|e| {
+                    let v = value(e, i);
+                    nan |= v.is_nan();
+                    order_key(v)
+                }));
+                *a = if nan {
+                    let mut window: Vec<f64> = keys.iter().map(|&k| from_order_key(k)).collect();
+                    scipy_select(&mut window, rank)
+                } else {
+                    from_order_key(*keys.select_nth_unstable(rank).1)
+                };
             }
+        }
+    }
+}
+
+/// `NI_Select`: Hoare's selection with the first value as pivot, as SciPy runs it (only its
+/// handling of NaN matters: the result is the value SciPy returns).
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(a > x)` is not `a <= x` for NaN: C's loops
+fn scipy_select(buffer: &mut [f64], rank: usize) -> f64 {
+    let (mut min, mut max, mut rank) = (0isize, buffer.len() as isize - 1, rank as isize);
+    loop {
+        if min == max {
+            return buffer[min as usize];
+        }
+        let x = buffer[min as usize];
+        let (mut ii, mut jj) = (min - 1, max + 1);
+        loop {
+            loop {
+                jj -= 1;
+                if !(buffer[jj as usize] > x) {
+                    break;
+                }
+            }
+            loop {
+                ii += 1;
+                if !(buffer[ii as usize] < x) {
+                    break;
+                }
+            }
+            if ii < jj {
+                buffer.swap(ii as usize, jj as usize);
+            } else {
+                break;
+            }
+        }
+        let left = jj - min + 1;
+        if rank < left {
+            max = jj;
+        } else {
+            min = jj + 1;
+            rank -= left;
         }
     }
 }

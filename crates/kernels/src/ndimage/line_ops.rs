@@ -111,6 +111,13 @@ pub(crate) fn min_or_max(
         out.copy_from_slice(&ext[..len * b]);
         return;
     }
+    if ext.iter().any(|v| v.is_nan()) {
+        // NaN makes the extreme depend on the algorithm: SciPy's, lane by lane.
+        for l in 0..b {
+            scipy_min_or_max(size, minimum, ext, out, len, b, l);
+        }
+        return;
+    }
     let pick = |x: f64, y: f64| -> f64 {
         if minimum {
             if y < x {
@@ -158,6 +165,45 @@ pub(crate) fn min_or_max(
         );
         for ((o, x), y) in o.iter_mut().zip(hs).zip(gs) {
             *o = pick(*x, *y);
+        }
+    }
+}
+
+/// `NI_MinOrMaxFilter1D`'s ascending-minima deque (Richard Harter's), lane `l` of `b`: its
+/// comparisons decide what NaN does.
+fn scipy_min_or_max(
+    size: usize,
+    minimum: bool,
+    ext: &[f64],
+    out: &mut [f64],
+    len: usize,
+    b: usize,
+    l: usize,
+) {
+    let at = |p: usize| ext[p * b + l];
+    let mut ring = vec![(0.0f64, 0usize); size];
+    let inc = |p: usize| if p + 1 >= size { 0 } else { p + 1 };
+    let dec = |p: usize| if p == 0 { size - 1 } else { p - 1 };
+    let mut minpair = 0;
+    ring[0] = (at(0), size);
+    let mut last = 0;
+    for ll in 1..size + len - 1 {
+        let val = at(ll);
+        if ring[minpair].1 == ll {
+            minpair = inc(minpair);
+        }
+        if (minimum && val <= ring[minpair].0) || (!minimum && val >= ring[minpair].0) {
+            ring[minpair] = (val, ll + size);
+            last = minpair;
+        } else {
+            while (minimum && ring[last].0 >= val) || (!minimum && ring[last].0 <= val) {
+                last = dec(last);
+            }
+            last = inc(last);
+            ring[last] = (val, ll + size);
+        }
+        if ll + 1 >= size {
+            out[(ll + 1 - size) * b + l] = ring[minpair].0;
         }
     }
 }
