@@ -267,6 +267,16 @@ def test_integer_casts_wrap_like_scipy():
     run_both("correlate1d", x.astype(np.int8), [100.0, 100.0], output=None)  # past int8's range
     run_both("correlate", x, [[-1.5, 2.0]], output=np.uint16)  # SciPy's "safe" unsigned cast
     run_both("uniform_filter", np.array([-7, 7, -3], dtype=np.int32), 2)  # truncation toward zero
+    # cval cast to the input's type first; a rank's result goes back through that type too
+    # (2^64 - 2 rounds to 2^64 as a double, which wraps to 0).
+    footprint = np.ones((5, 4), bool)
+    footprint[0, 2:] = False
+    big = np.array([[851]], dtype=np.uint64)
+    run_both("median_filter", big, footprint=footprint, mode="constant", cval=-2.5, output=np.float64)
+    for dtype in (np.uint64, np.uint8, np.int8):
+        x = np.full((3, 3), 100, dtype=dtype)
+        run_both("rank_filter", x, 1, size=3, mode="constant", cval=300.7, output=np.float64)
+        run_both("minimum_filter", x, footprint=[[1, 0], [1, 1]], mode="constant", cval=-2.5, output=np.float64)
 
 
 def test_declines():

@@ -304,16 +304,10 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
 # --- footprint filters ------------------------------------------------------------------------
 
 
-def _typed_cval(cval: Any, dtype: np.dtype) -> float:
-    """``(type)cval``: SciPy's min/max and rank kernels cast cval to the input's type."""
-    target = np.uint8 if dtype.kind == "b" else dtype
-    with np.errstate(all="ignore"):
-        return float(np.array(float(cval), dtype=np.float64).astype(target))
-
-
 def _footprint_run(name, input, output, fshape, mask, weights, op, rank, origins, mode, cval):
     """SciPy's N-D kernels write into an output that shares no memory with the input: a
-    temporary otherwise, copied into the output afterwards."""
+    temporary otherwise, copied into the output afterwards. (The kernel casts ``cval`` to the
+    input's type for minimum/maximum and rank, as SciPy's C code does.)"""
     temp = None
     if np.may_share_memory(input, output):
         temp, output = output, np.zeros(input.shape, dtype=output.dtype)
@@ -419,7 +413,7 @@ def _min_or_max_filter(name, input, size, footprint, output, mode, cval, origin,
         code = _ni_support._extend_mode_to_code(mode)
         output = _footprint_run(
             name, input, output, footprint.shape, np.ascontiguousarray(footprint).ravel(), [],
-            "minimum" if minimum else "maximum", 0, origins, code, _typed_cval(cval, input.dtype),
+            "minimum" if minimum else "maximum", 0, origins, code, cval,
         )
     if temp_needed:
         temp[...] = output
@@ -489,7 +483,7 @@ def _rank_filter(name, input, rank, size=None, footprint=None, output=None, mode
     code = _ni_support._extend_mode_to_code(mode, is_filter=True)
     return _footprint_run(
         name, input, output, footprint.shape, np.ascontiguousarray(footprint).ravel(), [], "rank", rank, origins,
-        code, _typed_cval(cval, input.dtype),
+        code, cval,
     )
 
 

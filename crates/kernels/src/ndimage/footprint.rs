@@ -28,6 +28,9 @@ struct Plan {
     deltas: Vec<usize>,
     tables: Vec<Vec<Option<isize>>>,
     elements: usize,
+    /// `lo` and the input's byte stride of the last axis.
+    lo_last: isize,
+    stride_last: isize,
 }
 
 fn plan(input: &RawArray, fshape: &[usize], mask: &[bool], origins: &[isize], mode: Mode) -> Plan {
@@ -69,6 +72,8 @@ fn plan(input: &RawArray, fshape: &[usize], mask: &[bool], origins: &[isize], mo
         deltas,
         tables,
         elements,
+        lo_last: lo[ndim - 1],
+        stride_last: input.strides[ndim - 1],
     }
 }
 
@@ -77,6 +82,7 @@ struct Buffers {
     acc: Vec<f64>,
     partial: Vec<Option<isize>>,
     keys: Vec<i64>,
+    values: Vec<f64>,
 }
 
 /// Filters `input` into `output` (same shape, not overlapping) over the footprint `mask`
@@ -103,6 +109,11 @@ pub(crate) unsafe fn run(
         return;
     }
     let plan = plan(input, fshape, mask, origins, mode);
+    // SciPy's minimum/maximum and rank kernels take `(type)cval`, in the input's type.
+    let cval = match reduce {
+        Reduce::Correlate(_) => cval,
+        _ => with_dtype!(input.dtype, T => T::from_f64(cval).to_f64()),
+    };
     let last = ndim - 1;
     let n = input.shape[last];
     let rows = input.size() / n;
@@ -116,7 +127,12 @@ pub(crate) unsafe fn run(
             rest /= input.shape[a];
             base_out += idx[a] as isize * output.strides[a];
         }
-        let Buffers { acc, partial, keys } = buffers;
+        let Buffers {
+            acc,
+            partial,
+            keys,
+            values,
+        } = buffers;
         partial.clear();
         for e in 0..plan.elements {
             let d = &plan.deltas[e * ndim..(e + 1) * ndim];
@@ -130,7 +146,7 @@ pub(crate) unsafe fn run(
         acc.resize(n, 0.0);
         // SAFETY: offsets come from the tables, i.e. from coordinates inside the arrays.
         unsafe {
-            with_dtype!(input.dtype, T => reduce_row::<T>(input.ptr, &plan, partial, ndim, n, cval, reduce, acc, keys));
+            with_dtype!(input.dtype, T => reduce_row::<T>(input.ptr, &plan, partial, ndim, n, cval, reduce, acc, keys, values));
             let p = output.ptr.offset(base_out);
             with_dtype!(output.dtype, T => store::<T>(acc, p, output.strides[last]));
         }
@@ -147,6 +163,48 @@ pub(crate) unsafe fn run(
     }
 }
 
+/// Footprint element `e`'s values at row positions `range` into `vals`: read directly where its
+/// coordinate lies inside the row, through the boundary table elsewhere.
+#[allow(clippy::too_many_arguments)]
+unsafe fn element_values<T: Sample>(
+    ptr: *const u8,
+    plan: &Plan,
+    ndim: usize,
+    partial: Option<isize>,
+    e: usize,
+    range: std::ops::Range<usize>,
+    n: usize,
+    cval: f64,
+    vals: &mut [f64],
+) {
+    let Some(o) = partial else {
+        vals.fill(cval);
+        return;
+    };
+    let table = &plan.tables[ndim - 1];
+    let d = plan.deltas[e * ndim + ndim - 1];
+    let shift = d as isize + plan.lo_last;
+    // Positions whose coordinate `i + shift` is inside `0..n`.
+    let lo = ((-shift).max(0) as usize).clamp(range.start, range.end);
+    let hi = ((n as isize - shift).max(0) as usize).clamp(lo, range.end);
+    for i in (range.start..lo).chain(hi..range.end) {
+        vals[i - range.start] = match table[i + d] {
+            Some(t) => unsafe { read::<T>(ptr.offset(o + t)) },
+            None => cval,
+        };
+    }
+    let stride = plan.stride_last;
+    for (i, v) in (lo..hi).zip(vals[lo - range.start..].iter_mut()) {
+        *v = unsafe { read::<T>(ptr.offset(o + (i as isize + shift) * stride)) };
+    }
+}
+
+/// Positions per chunk of a rank filter's row, so that all elements' values of a chunk stay
+/// in cache (about 1 MiB).
+fn rank_chunk(elements: usize) -> usize {
+    ((1 << 17) / elements.max(1)).max(16)
+}
+
 /// One output row into `acc`.
 #[allow(clippy::too_many_arguments)]
 unsafe fn reduce_row<T: Sample>(
@@ -159,63 +217,71 @@ unsafe fn reduce_row<T: Sample>(
     reduce: Reduce<'_>,
     acc: &mut [f64],
     keys: &mut Vec<i64>,
+    values: &mut Vec<f64>,
 ) {
-    let table = &plan.tables[ndim - 1];
-    let value = |e: usize, i: usize| -> f64 {
-        let d = plan.deltas[e * ndim + ndim - 1];
-        match (partial[e], table[i + d]) {
-            (Some(o), Some(t)) => unsafe { read::<T>(ptr.offset(o + t)) },
-            _ => cval,
-        }
+    let element = |e: usize, range: std::ops::Range<usize>, vals: &mut [f64]| unsafe {
+        element_values::<T>(ptr, plan, ndim, partial[e], e, range, n, cval, vals)
     };
     match reduce {
         Reduce::Correlate(w) => {
+            values.resize(n, 0.0);
             for (e, &we) in w.iter().enumerate() {
-                let d = plan.deltas[e * ndim + ndim - 1];
-                match partial[e] {
-                    None => acc.iter_mut().for_each(|a| *a += we * cval),
-                    Some(o) => {
-                        for (a, t) in acc.iter_mut().zip(&table[d..d + n]) {
-                            let v = match t {
-                                Some(t) => unsafe { read::<T>(ptr.offset(o + t)) },
-                                None => cval,
-                            };
-                            *a += we * v;
-                        }
-                    }
+                element(e, 0..n, values);
+                for (a, v) in acc.iter_mut().zip(values.iter()) {
+                    *a += we * v;
                 }
             }
         }
         Reduce::Min | Reduce::Max => {
             let minimum = matches!(reduce, Reduce::Min);
-            for (i, a) in acc.iter_mut().enumerate() {
-                let mut res = value(0, i);
-                for e in 1..plan.elements {
-                    let v = value(e, i);
-                    if (minimum && v < res) || (!minimum && v > res) {
-                        res = v;
+            element(0, 0..n, acc);
+            values.resize(n, 0.0);
+            // SciPy's `if (tmp < res) res = tmp;`, written to compile without branches.
+            for e in 1..plan.elements {
+                element(e, 0..n, values);
+                if minimum {
+                    for (a, &v) in acc.iter_mut().zip(values.iter()) {
+                        *a = if v < *a { v } else { *a };
+                    }
+                } else {
+                    for (a, &v) in acc.iter_mut().zip(values.iter()) {
+                        *a = if v > *a { v } else { *a };
                     }
                 }
-                *a = res;
             }
         }
         Reduce::Rank(rank) => {
-            // Selection on integer keys ordered as `f64::total_cmp` orders the values; a
-            // window holding NaN takes SciPy's own selection, whose result NaN steers.
-            for (i, a) in acc.iter_mut().enumerate() {
-                keys.clear();
-                let mut nan = false;
-                keys.extend((0..plan.elements).map(|e| {
-                    let v = value(e, i);
-                    nan |= v.is_nan();
-                    order_key(v)
-                }));
-                *a = if nan {
-                    let mut window: Vec<f64> = keys.iter().map(|&k| from_order_key(k)).collect();
-                    scipy_select(&mut window, rank)
-                } else {
-                    from_order_key(*keys.select_nth_unstable(rank).1)
-                };
+            // Values of a chunk of positions, element by element; then per position selection
+            // on integer keys ordered as `f64::total_cmp` orders the values. A window holding
+            // NaN takes SciPy's own selection, whose result NaN steers.
+            let k = plan.elements;
+            let chunk = rank_chunk(k);
+            for start in (0..n).step_by(chunk) {
+                let end = (start + chunk).min(n);
+                let m = end - start;
+                values.resize(k * m, 0.0);
+                for e in 0..k {
+                    element(e, start..end, &mut values[e * m..(e + 1) * m]);
+                }
+                for (i, a) in acc[start..end].iter_mut().enumerate() {
+                    keys.clear();
+                    let mut nan = false;
+                    keys.extend((0..k).map(|e| {
+                        let v = values[e * m + i];
+                        nan |= v.is_nan();
+                        order_key(v)
+                    }));
+                    let r = if nan {
+                        let mut window: Vec<f64> =
+                            keys.iter().map(|&k| from_order_key(k)).collect();
+                        scipy_select(&mut window, rank)
+                    } else {
+                        from_order_key(*keys.select_nth_unstable(rank).1)
+                    };
+                    // `(type)NI_Select(...)`: the selected double goes back through the input's
+                    // type (a large unsigned value rounded up to 2^64 wraps to 0).
+                    *a = T::from_f64(r).to_f64();
+                }
             }
         }
     }

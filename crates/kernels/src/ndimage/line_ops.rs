@@ -118,54 +118,70 @@ pub(crate) fn min_or_max(
         }
         return;
     }
-    let pick = |x: f64, y: f64| -> f64 {
-        if minimum {
-            if y < x {
-                y
-            } else {
-                x
-            }
-        } else if y > x {
-            y
-        } else {
-            x
-        }
-    };
     let total = len + size - 1;
     scratch.clear();
     scratch.resize(2 * total * b, 0.0);
     let (g, h) = scratch.split_at_mut(total * b);
-    for p in 0..total {
-        let cur = &ext[p * b..(p + 1) * b];
-        if p % size == 0 {
-            g[p * b..(p + 1) * b].copy_from_slice(cur);
-        } else {
-            let (prev, this) = g[(p - 1) * b..(p + 1) * b].split_at_mut(b);
-            for ((t, pv), c) in this.iter_mut().zip(prev.iter()).zip(cur) {
-                *t = pick(*pv, *c);
-            }
-        }
-    }
-    for p in (0..total).rev() {
-        let cur = &ext[p * b..(p + 1) * b];
-        if p == total - 1 || (p + 1) % size == 0 {
-            h[p * b..(p + 1) * b].copy_from_slice(cur);
-        } else {
-            let (this, next) = h[p * b..(p + 2) * b].split_at_mut(b);
-            for ((t, nx), c) in this.iter_mut().zip(next.iter()).zip(cur) {
-                *t = pick(*nx, *c);
-            }
-        }
-    }
-    for i in 0..len {
-        let o = &mut out[i * b..(i + 1) * b];
-        let (hs, gs) = (
-            &h[i * b..(i + 1) * b],
-            &g[(i + size - 1) * b..(i + size) * b],
+    if minimum {
+        van_herk(
+            size,
+            ext,
+            out,
+            len,
+            b,
+            g,
+            h,
+            |x, y| if y < x { y } else { x },
         );
-        for ((o, x), y) in o.iter_mut().zip(hs).zip(gs) {
-            *o = pick(*x, *y);
+    } else {
+        van_herk(
+            size,
+            ext,
+            out,
+            len,
+            b,
+            g,
+            h,
+            |x, y| if y > x { y } else { x },
+        );
+    }
+}
+
+/// Van Herk/Gil-Werman with the extreme `pick` (monomorphised, so that it compiles to min/max
+/// instructions): blocks of `size` positions, running extremes from each block's start (`g`)
+/// and from its end (`h`).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn van_herk(
+    size: usize,
+    ext: &[f64],
+    out: &mut [f64],
+    len: usize,
+    b: usize,
+    g: &mut [f64],
+    h: &mut [f64],
+    pick: impl Fn(f64, f64) -> f64 + Copy,
+) {
+    let total = len + size - 1;
+    let m = total * b;
+    for start in (0..m).step_by(size * b) {
+        let end = (start + size * b).min(m);
+        g[start..start + b].copy_from_slice(&ext[start..start + b]);
+        for p in start + b..end {
+            g[p] = pick(g[p - b], ext[p]);
         }
+        h[end - b..end].copy_from_slice(&ext[end - b..end]);
+        for p in (start..end - b).rev() {
+            h[p] = pick(h[p + b], ext[p]);
+        }
+    }
+    let shift = (size - 1) * b;
+    for ((o, x), y) in out[..len * b]
+        .iter_mut()
+        .zip(&h[..len * b])
+        .zip(&g[shift..shift + len * b])
+    {
+        *o = pick(*x, *y);
     }
 }
 
