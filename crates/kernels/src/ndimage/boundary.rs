@@ -105,6 +105,67 @@ pub fn extend_indices(len: usize, before: usize, after: usize, mode: Mode) -> Ve
     buf
 }
 
+/// A closed-form source: `(len, distance from the edge) -> index`.
+type Closed = fn(usize, usize) -> Option<usize>;
+
+/// Where the values of an extended line come from, without an entry per value of the line
+/// itself: `before` and `after` hold the extensions' sources, positions in between are the
+/// line's own (`before.len() + i` is element `i`).
+pub struct Sources {
+    pub before: Vec<Option<usize>>,
+    pub after: Vec<Option<usize>>,
+    pub len: usize,
+}
+
+impl Sources {
+    /// As [`extend_indices`]; in closed form when the extensions are shorter than the line
+    /// (then `NI_ExtendLine` only copies from the line itself).
+    pub fn new(len: usize, before: usize, after: usize, mode: Mode) -> Sources {
+        if len <= 2 * (before + after) + 2 {
+            let mut all = extend_indices(len, before, after, mode);
+            let after_part = all.split_off(before + len);
+            all.truncate(before);
+            return Sources {
+                before: all,
+                after: after_part,
+                len,
+            };
+        }
+        let n = len;
+        // `k`: the distance from the line's edge, 1 for the value next to it.
+        let (head, tail): (Closed, Closed) = match mode {
+            Mode::Nearest => (|_, _| Some(0), |n, _| Some(n - 1)),
+            Mode::Wrap => (|n, k| Some(n - k), |_, k| Some(k - 1)),
+            Mode::Reflect => (|_, k| Some(k - 1), |n, k| Some(n - k)),
+            Mode::Mirror => (|_, k| Some(k), |n, k| Some(n - 1 - k)),
+            Mode::Constant => (|_, _| None, |_, _| None),
+        };
+        Sources {
+            before: (0..before).map(|j| head(n, before - j)).collect(),
+            after: (0..after).map(|a| tail(n, a + 1)).collect(),
+            len,
+        }
+    }
+
+    /// Positions in the extended line.
+    pub fn total(&self) -> usize {
+        self.before.len() + self.len + self.after.len()
+    }
+
+    /// The source of position `j`.
+    #[inline]
+    pub fn get(&self, j: usize) -> Option<usize> {
+        let b = self.before.len();
+        if j < b {
+            self.before[j]
+        } else if j < b + self.len {
+            Some(j - b)
+        } else {
+            self.after.get(j - b - self.len).copied().flatten()
+        }
+    }
+}
+
 /// The index that coordinate `cc` (possibly outside `0..len`) reads, or `None` for `cval`:
 /// `NI_InitFilterOffsets`'s per-axis mapping, C's truncating divisions included.
 pub fn map_coordinate(cc: isize, len: usize, mode: Mode) -> Option<usize> {
@@ -199,6 +260,27 @@ mod tests {
         assert_eq!(ext(3, 2, 2, Mode::Constant), [-1, -1, 0, 1, 2, -1, -1]);
         assert_eq!(ext(2, 5, 0, Mode::Reflect), [0, 0, 1, 1, 0, 0, 1]);
         assert_eq!(ext(1, 2, 1, Mode::Mirror), [0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn closed_forms_agree() {
+        for mode in [
+            Mode::Nearest,
+            Mode::Wrap,
+            Mode::Reflect,
+            Mode::Mirror,
+            Mode::Constant,
+        ] {
+            for (before, after) in [(0, 0), (1, 3), (7, 2), (10, 10)] {
+                let n = 2 * (before + after) + 3;
+                let full = extend_indices(n, before, after, mode);
+                let s = Sources::new(n, before, after, mode);
+                assert_eq!(s.total(), full.len());
+                for (j, want) in full.iter().enumerate() {
+                    assert_eq!(s.get(j), *want, "{mode:?} {before} {after} {j}");
+                }
+            }
+        }
     }
 
     #[test]

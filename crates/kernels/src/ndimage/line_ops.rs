@@ -118,10 +118,9 @@ pub(crate) fn min_or_max(
         }
         return;
     }
-    let total = len + size - 1;
     scratch.clear();
-    scratch.resize(2 * total * b, 0.0);
-    let (g, h) = scratch.split_at_mut(total * b);
+    scratch.resize(2 * size * b, 0.0);
+    let (g, h) = scratch.split_at_mut(size * b);
     if minimum {
         van_herk(
             size,
@@ -148,8 +147,10 @@ pub(crate) fn min_or_max(
 }
 
 /// Van Herk/Gil-Werman with the extreme `pick` (monomorphised, so that it compiles to min/max
-/// instructions): blocks of `size` positions, running extremes from each block's start (`g`)
-/// and from its end (`h`).
+/// instructions), streamed block by block: for the windows starting in block `j` (positions
+/// `j * size..`), the running extremes of block `j` from its end (`h`) and of block `j + 1`
+/// from its start (`g`); a window starting at offset `r > 0` is `pick(h[r], g[r - 1])`, one
+/// starting a block is the whole block, `h[0]`. Scratch: two blocks.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn van_herk(
@@ -163,25 +164,40 @@ fn van_herk(
     pick: impl Fn(f64, f64) -> f64 + Copy,
 ) {
     let total = len + size - 1;
-    let m = total * b;
-    for start in (0..m).step_by(size * b) {
-        let end = (start + size * b).min(m);
-        g[start..start + b].copy_from_slice(&ext[start..start + b]);
-        for p in start + b..end {
-            g[p] = pick(g[p - b], ext[p]);
+    for s in (0..len).step_by(size) {
+        let e = s + size; // windows starting in this block end before `total`: it is whole
+        let hb = &mut h[..size * b];
+        hb[(size - 1) * b..].copy_from_slice(&ext[(e - 1) * b..e * b]);
+        for p in (0..size - 1).rev() {
+            let (this, next) = hb[p * b..(p + 2) * b].split_at_mut(b);
+            let x = &ext[(s + p) * b..(s + p + 1) * b];
+            for ((t, n), v) in this.iter_mut().zip(next.iter()).zip(x) {
+                *t = pick(*n, *v);
+            }
         }
-        h[end - b..end].copy_from_slice(&ext[end - b..end]);
-        for p in (start..end - b).rev() {
-            h[p] = pick(h[p + b], ext[p]);
+        let count = size.min(len - s);
+        let e2 = (e + count - 1).min(total);
+        if e2 > e {
+            g[..b].copy_from_slice(&ext[e * b..(e + 1) * b]);
+            for p in 1..e2 - e {
+                let (prev, this) = g[(p - 1) * b..(p + 1) * b].split_at_mut(b);
+                let x = &ext[(e + p) * b..(e + p + 1) * b];
+                for ((t, pv), v) in this.iter_mut().zip(prev.iter()).zip(x) {
+                    *t = pick(*pv, *v);
+                }
+            }
         }
-    }
-    let shift = (size - 1) * b;
-    for ((o, x), y) in out[..len * b]
-        .iter_mut()
-        .zip(&h[..len * b])
-        .zip(&g[shift..shift + len * b])
-    {
-        *o = pick(*x, *y);
+        out[s * b..(s + 1) * b].copy_from_slice(&h[..b]);
+        for r in 1..count {
+            let o = &mut out[(s + r) * b..(s + r + 1) * b];
+            for ((o, x), y) in o
+                .iter_mut()
+                .zip(&h[r * b..(r + 1) * b])
+                .zip(&g[(r - 1) * b..r * b])
+            {
+                *o = pick(*x, *y);
+            }
+        }
     }
 }
 

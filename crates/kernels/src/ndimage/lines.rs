@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use super::boundary::{extend_indices, Mode};
+use super::boundary::{Mode, Sources};
 use super::raw::{read, with_dtype, write, RawArray, Sample};
 use crate::parallel::with_workers;
 
@@ -77,7 +77,7 @@ pub(crate) unsafe fn run(
     if n == 0 || input.size() == 0 {
         return;
     }
-    let sources = extend_indices(n, ext.before, ext.after, ext.mode);
+    let sources = Sources::new(n, ext.before, ext.after, ext.mode);
     // The other axis whose neighbouring lines lie closest in memory: lines are taken BLOCK at
     // a time along it (even when each line is contiguous: the filters then run across lanes).
     let inner = (0..input.ndim())
@@ -130,7 +130,7 @@ pub(crate) unsafe fn run(
         // SAFETY: every offset is that of an element of the arrays (the caller's guarantee).
         unsafe {
             let p = input.ptr.offset(base_in);
-            with_dtype!(input.dtype, T => gather::<T>(values, p, input.strides[axis], step_in, b, &sources, ext.cval, (ext.before, n), by_line));
+            with_dtype!(input.dtype, T => gather::<T>(values, p, input.strides[axis], step_in, b, &sources, ext.cval, by_line));
             out.clear();
             out.resize(n * b, 0.0);
             op(values, out, n, b, scratch);
@@ -151,8 +151,7 @@ pub(crate) unsafe fn run(
 }
 
 /// Reads `b` lines (the first at `p`, elements `stride` apart, lines `step` apart) into
-/// `values`, extended as `sources` says (the lines themselves at `before..before + len`);
-/// `by_line`: one line after the other.
+/// `values`, extended as `sources` says; `by_line`: one line after the other.
 #[allow(clippy::too_many_arguments)]
 unsafe fn gather<T: Sample>(
     values: &mut Vec<f64>,
@@ -160,22 +159,20 @@ unsafe fn gather<T: Sample>(
     stride: isize,
     step: isize,
     b: usize,
-    sources: &[Option<usize>],
+    sources: &Sources,
     cval: f64,
-    (before, len): (usize, usize),
     by_line: bool,
 ) {
     values.clear();
-    values.resize(sources.len() * b, cval);
+    values.resize(sources.total() * b, cval);
+    let (before, len) = (sources.before.len(), sources.len);
     if by_line {
         // The line itself sits at positions `before..before + len` of the extended line: read
         // it in tiles of TILE positions (one cache line of each line per tile, the tile's part
         // of `values` staying in L1), the extension element by element.
-        for (j, source) in sources.iter().enumerate() {
-            if (before..before + len).contains(&j) {
-                continue;
-            }
-            if let Some(i) = *source {
+        let extension = (0..before).chain(before + len..sources.total());
+        for j in extension {
+            if let Some(i) = sources.get(j) {
                 for l in 0..b {
                     values[j * b + l] =
                         unsafe { read::<T>(p.offset(l as isize * step + i as isize * stride)) };
@@ -195,12 +192,15 @@ unsafe fn gather<T: Sample>(
         return;
     }
     let segment = b * std::mem::size_of::<T>();
-    for (j, (row, source)) in values.chunks_exact_mut(b).zip(sources).enumerate() {
+    let total = sources.total();
+    for (j, row) in values.chunks_exact_mut(b).enumerate() {
         // The lines' next elements lie a whole stride away: fetch them ahead.
-        if let Some(Some(i)) = sources.get(j + AHEAD) {
-            prefetch(p.wrapping_offset(*i as isize * stride), segment);
+        if j + AHEAD < total {
+            if let Some(i) = sources.get(j + AHEAD) {
+                prefetch(p.wrapping_offset(i as isize * stride), segment);
+            }
         }
-        if let Some(i) = *source {
+        if let Some(i) = sources.get(j) {
             let q = unsafe { p.offset(i as isize * stride) };
             for (l, v) in row.iter_mut().enumerate() {
                 *v = unsafe { read::<T>(q.offset(l as isize * step)) };
