@@ -49,7 +49,11 @@ fn tables(
         .enumerate()
         .map(|(a, (&len, &p))| {
             let real = a == axis && real_length.is_some();
-            let length = if real { real_length.unwrap_or(len) } else { len } as f64;
+            let length = if real {
+                real_length.unwrap_or(len)
+            } else {
+                len
+            } as f64;
             if len <= 1 && filter != Filter::Ellipsoid {
                 return None;
             }

@@ -3,4 +3,5 @@
 
 pub mod fft;
 pub mod fourier;
+pub mod ndimage;
 pub mod parallel;

@@ -3,6 +3,7 @@
 
 mod fft;
 mod fourier;
+mod ndimage;
 
 use pyo3::prelude::*;
 
@@ -16,5 +17,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fft::r2r, m)?)?;
     m.add_function(wrap_pyfunction!(fft::r2r_inplace, m)?)?;
     m.add_function(wrap_pyfunction!(fourier::fourier_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_correlate1d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_uniform_filter1d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_min_or_max_filter1d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_footprint_filter, m)?)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 """The native ``scipy.ndimage`` Fourier filters: ``fourier_gaussian``, ``fourier_uniform``,
 ``fourier_ellipsoid`` and ``fourier_shift`` on uscipy's Rust kernel
-(``crates/kernels/src/fourier.rs``), lines in parallel.
+(``crates/kernels/src/fourier.rs``), in parallel on ``_native_ndimage.threads()`` threads.
 
 Output arrays follow SciPy's rules (``output=None``: the input's dtype for float32, complex64
 and complex128, else float64; complex128 or the input's complex dtype for ``fourier_shift``).
@@ -13,7 +13,6 @@ range) declines, so SciPy raises its own error.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +20,12 @@ import numpy as np
 
 from .. import _core
 from .._core import BackendNotImplementedError
+from ._native_ndimage import threads
 
-_KERNEL_DTYPES = {np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128)}
-_REAL_OUT = {np.dtype(np.float32), np.dtype(np.float64)}
-_COMPLEX_OUT = {np.dtype(np.complex64), np.dtype(np.complex128)}
+# Scalar types, as SciPy compares them (any byte order).
+_REAL_OUT = {np.float32, np.float64}
+_COMPLEX_OUT = {np.complex64, np.complex128}
+_KERNEL_TYPES = _REAL_OUT | _COMPLEX_OUT
 
 
 def _decline(name: str, why: str) -> BackendNotImplementedError:
@@ -34,13 +35,15 @@ def _decline(name: str, why: str) -> BackendNotImplementedError:
 def _output(name: str, output: Any, x: np.ndarray, complex_only: bool) -> np.ndarray:
     allowed = _COMPLEX_OUT if complex_only else _REAL_OUT | _COMPLEX_OUT
     if output is None:
-        dtype = x.dtype if x.dtype in allowed else np.dtype(np.complex128 if complex_only else np.float64)
-        return np.zeros(x.shape, dtype=dtype.newbyteorder("="))
+        # SciPy: the input's own dtype (byte order included) for these, else native double.
+        keeps = _COMPLEX_OUT if complex_only else _COMPLEX_OUT | {np.float32}
+        dtype = x.dtype if x.dtype.type in keeps else np.dtype(np.complex128 if complex_only else np.float64)
+        return np.zeros(x.shape, dtype=dtype)
     if isinstance(output, type):
-        if np.dtype(output) not in allowed:
+        if output not in allowed:
             raise _decline(name, f"output={output!r}")  # SciPy: RuntimeError
         return np.zeros(x.shape, dtype=output)
-    if not isinstance(output, np.ndarray) or output.shape != x.shape or output.dtype not in allowed:
+    if not isinstance(output, np.ndarray) or output.shape != x.shape or output.dtype.type not in allowed:
         raise _decline(name, "output array of another shape or dtype")
     if x.dtype.kind == "c" and output.dtype.kind != "c":
         raise _decline(name, "complex input with a real output")
@@ -69,15 +72,13 @@ def filter_(name: str, kind: str) -> Callable[..., Any]:
         axis = int(axis) % x.ndim
         parameters = _per_axis(name, parameter, x.ndim)
         n = int(n)
-        if n == 0:
-            raise _decline(name, "n=0")
         out = _output(name, output, x, complex_only)
         if x.size == 0:
             return out
-        if x.dtype not in _KERNEL_DTYPES or not x.dtype.isnative:
+        if x.dtype.type not in _KERNEL_TYPES or not x.dtype.isnative:
             x = x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
         work = out if out.dtype.isnative else np.empty(out.shape, out.dtype.newbyteorder("="))
-        _core.fourier_filter(x, work, kind, parameters, n, axis, os.cpu_count() or 1)
+        _core.fourier_filter(x, work, kind, parameters, n, axis, threads())
         if work is not out:
             out[...] = work
         return out

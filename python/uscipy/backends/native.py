@@ -1,8 +1,8 @@
 """The ``native`` backend: uscipy's Rust kernels (``crates/kernels``) on NumPy arrays, the GIL
 released, independent lines in parallel with rayon.
 
-Each SciPy module it serves has its own module here, holding an ``IMPLEMENTATIONS`` table
-(``(module, name) -> callable with SciPy's signature``); a function missing from the table, or
+Each group of functions has its own module here, holding an ``IMPLEMENTATIONS`` table
+(``(module, name) -> callable with SciPy's signature``); a function missing from the tables, or
 a call its implementation declines, passes to the next backend.
 """
 
@@ -14,9 +14,10 @@ from typing import Any
 
 from ._base import Backend
 
-# SciPy module -> the module holding its native implementations (imported on first lookup).
-TABLES = {
-    "fft": "uscipy.backends._native_fft",
+# SciPy module -> the modules holding its native implementations (imported on first lookup).
+TABLES: dict[str, tuple[str, ...]] = {
+    "fft": ("uscipy.backends._native_fft",),
+    "ndimage": ("uscipy.backends._native_ndimage", "uscipy.backends._native_fourier"),
 }
 
 
@@ -25,9 +26,11 @@ class NativeBackend(Backend):
     modules = tuple(TABLES)
 
     def implementation(self, module: str, name: str) -> Callable[..., Any] | None:
-        if module not in TABLES:
-            return None
-        return importlib.import_module(TABLES[module]).IMPLEMENTATIONS.get((module, name))
+        for table in TABLES.get(module, ()):
+            implementation = importlib.import_module(table).IMPLEMENTATIONS.get((module, name))
+            if implementation is not None:
+                return implementation
+        return None
 
 
 backend = NativeBackend()
