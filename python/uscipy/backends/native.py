@@ -17,7 +17,11 @@ from ._base import Backend
 # SciPy module -> the modules holding its native implementations (imported on first lookup).
 TABLES: dict[str, tuple[str, ...]] = {
     "fft": ("uscipy.backends._native_fft",),
-    "ndimage": ("uscipy.backends._native_ndimage", "uscipy.backends._native_fourier"),
+    "ndimage": (
+        "uscipy.backends._native_ndimage",
+        "uscipy.backends._native_grey",
+        "uscipy.backends._native_fourier",
+    ),
 }
 
 
