@@ -5,3 +5,4 @@ pub mod fft;
 pub mod fourier;
 pub mod ndimage;
 pub mod parallel;
+pub mod scratch;

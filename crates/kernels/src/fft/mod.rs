@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub use plans::Real;
 
 use crate::parallel::with_workers;
+use crate::scratch::{Pooled, Reusable};
 
 /// Copies `src` into `dst`, zero-padding or cropping to `dst.len()`.
 fn load<T: Copy + Default>(dst: &mut [T], src: impl Iterator<Item = T>) {
@@ -430,11 +431,13 @@ impl DctKind {
     }
 }
 
-/// The rustdct plan a kind runs on.
+/// What a kind runs on: types II and III one real FFT of the same length (Makhoul's
+/// algorithm and its inverse), types I and IV rustdct.
 enum DctPlan<T: Real> {
+    Forward(Arc<dyn realfft::RealToComplex<T>>),
+    Inverse(Arc<dyn realfft::ComplexToReal<T>>),
     Type1Cos(Arc<dyn rustdct::Dct1<T>>),
     Type1Sin(Arc<dyn rustdct::Dst1<T>>),
-    Types23(Arc<dyn rustdct::TransformType2And3<T>>),
     Type4(Arc<dyn rustdct::TransformType4<T>>),
 }
 
@@ -444,7 +447,6 @@ enum DctPlan<T: Real> {
 struct LineDct<T: Real> {
     kind: DctKind,
     plan: DctPlan<T>,
-    real: Arc<dyn realfft::RealToComplex<T>>,
     twiddles: Arc<Vec<Complex<T>>>,
     scale: T,
     edge_in: T,
@@ -458,34 +460,42 @@ impl<T: Real> LineDct<T> {
         let plan = match kind {
             Dct1 => DctPlan::Type1Cos(plans.dct1(n)),
             Dst1 => DctPlan::Type1Sin(plans.dst1(n)),
-            Dct2 | Dct3 | Dst2 | Dst3 => DctPlan::Types23(plans.dct23(n)),
+            Dct2 | Dst2 => DctPlan::Forward(plans.forward_real(n)),
+            Dct3 | Dst3 => DctPlan::Inverse(plans.inverse_real(n)),
             Dct4 | Dst4 => DctPlan::Type4(plans.dct4(n)),
+        };
+        let twiddles = match plan {
+            DctPlan::Forward(_) | DctPlan::Inverse(_) => plans.dct2_twiddles(n),
+            _ => Arc::new(Vec::new()),
         };
         LineDct {
             kind,
             plan,
-            real: plans.forward_real(n),
-            twiddles: plans.dct2_twiddles(n),
+            twiddles,
             scale,
             edge_in,
             edge_out,
         }
     }
 
-    fn state(&self, n: usize) -> Makhoul<T> {
-        let scratch = match &self.plan {
-            DctPlan::Type1Cos(p) => p.get_scratch_len(),
-            DctPlan::Type1Sin(p) => p.get_scratch_len(),
-            DctPlan::Types23(p) => p.get_scratch_len(),
-            DctPlan::Type4(p) => p.get_scratch_len(),
-        };
+    /// Per-thread buffers, only those this kind uses (reused from an earlier call on the same
+    /// thread where possible: every element is written before it is read).
+    fn state(&self, n: usize) -> Pooled<Makhoul<T>> {
         let zero = Complex::new(T::zero(), T::zero());
-        Makhoul {
-            reordered: vec![T::zero(); n],
-            spectrum: vec![zero; n / 2 + 1],
-            fft_scratch: vec![zero; self.real.get_scratch_len()],
-            dct_scratch: vec![T::zero(); scratch],
-        }
+        let (fft_scratch, dct_scratch) = match &self.plan {
+            DctPlan::Forward(p) => (p.get_scratch_len(), 0),
+            DctPlan::Inverse(p) => (p.get_scratch_len(), 0),
+            DctPlan::Type1Cos(p) => (0, p.get_scratch_len()),
+            DctPlan::Type1Sin(p) => (0, p.get_scratch_len()),
+            DctPlan::Type4(p) => (0, p.get_scratch_len()),
+        };
+        let fft = matches!(self.plan, DctPlan::Forward(_) | DctPlan::Inverse(_));
+        let mut state = Pooled::<Makhoul<T>>::take();
+        state.reordered.resize(if fft { n } else { 0 }, T::zero());
+        state.spectrum.resize(if fft { n / 2 + 1 } else { 0 }, zero);
+        state.fft_scratch.resize(fft_scratch, zero);
+        state.dct_scratch.resize(dct_scratch, T::zero());
+        state
     }
 
     fn apply(&self, values: &mut [T], state: &mut Makhoul<T>) {
@@ -497,15 +507,24 @@ impl<T: Real> LineDct<T> {
         }
         let scratch = &mut state.dct_scratch;
         match (&self.plan, self.kind) {
-            (_, DctKind::Dct2) => makhoul_dct2(values, &*self.real, &self.twiddles, state),
-            (_, DctKind::Dst2) => {
+            (DctPlan::Forward(fft), DctKind::Dct2) => {
+                makhoul_dct2(values, &**fft, &self.twiddles, state)
+            }
+            (DctPlan::Forward(fft), _) => {
                 // DST-II(x)[k] = DCT-II((-1)^n x[n])[n - 1 - k]
                 values.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
-                makhoul_dct2(values, &*self.real, &self.twiddles, state);
+                makhoul_dct2(values, &**fft, &self.twiddles, state);
                 values.reverse();
             }
-            (DctPlan::Types23(p), DctKind::Dct3) => p.process_dct3_with_scratch(values, scratch),
-            (DctPlan::Types23(p), _) => p.process_dst3_with_scratch(values, scratch),
+            (DctPlan::Inverse(fft), DctKind::Dct3) => {
+                makhoul_dct3(values, &**fft, &self.twiddles, state)
+            }
+            (DctPlan::Inverse(fft), _) => {
+                // DST-III(X)[n] = (-1)^n DCT-III(X reversed)[n]: the transpose of the above.
+                values.reverse();
+                makhoul_dct3(values, &**fft, &self.twiddles, state);
+                values.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
+            }
             (DctPlan::Type1Cos(p), _) => p.process_dct1_with_scratch(values, scratch),
             (DctPlan::Type1Sin(p), _) => p.process_dst1_with_scratch(values, scratch),
             (DctPlan::Type4(p), DctKind::Dct4) => p.process_dct4_with_scratch(values, scratch),
@@ -544,7 +563,7 @@ pub fn dct<T: Real>(
         axis,
         workers,
         || transform.state(n),
-        |state: &mut Makhoul<T>, src, line| {
+        |state: &mut Pooled<Makhoul<T>>, src, line| {
             load(line, src.iter().copied());
             transform.apply(line, state);
         },
@@ -584,6 +603,25 @@ struct Makhoul<T: Real> {
     dct_scratch: Vec<T>,
 }
 
+impl<T: Real> Default for Makhoul<T> {
+    fn default() -> Self {
+        Makhoul {
+            reordered: Vec::new(),
+            spectrum: Vec::new(),
+            fft_scratch: Vec::new(),
+            dct_scratch: Vec::new(),
+        }
+    }
+}
+
+impl<T: Real> Reusable for Makhoul<T> {
+    fn bytes(&self) -> usize {
+        let real = self.reordered.capacity() + self.dct_scratch.capacity();
+        let complex = self.spectrum.capacity() + self.fft_scratch.capacity();
+        (real + 2 * complex) * std::mem::size_of::<T>()
+    }
+}
+
 /// Unnormalised DCT-II (`Y[k] = sum x[n] cos(pi k (2n + 1) / 2N)`, rustdct's convention) in
 /// place, through one real FFT of the same length (Makhoul): even samples forward, odd ones
 /// backward, then `Y[k] = Re(V[k] w^k)` and `Y[N - k] = -Im(V[k] w^k)` with `w = e^(-i pi / 2N)`.
@@ -608,6 +646,37 @@ fn makhoul_dct2<T: Real>(
         let z = state.spectrum[k] * twiddles[k];
         values[k] = z.re;
         values[n - k] = -z.im;
+    }
+}
+
+/// Unnormalised DCT-III (`y[n] = X[0] / 2 + sum_k X[k] cos(pi k (2n + 1) / 2N)`, rustdct's
+/// convention) in place: the inverse of `makhoul_dct2` times N / 2, through one inverse real
+/// FFT: `V[k] = (X[k] - i X[N - k]) conj(w^k)` (Hermitian), `v = c2r(V)`, then the even
+/// outputs from the front of `v` and the odd ones from its back, halved.
+fn makhoul_dct3<T: Real>(
+    values: &mut [T],
+    fft: &dyn realfft::ComplexToReal<T>,
+    twiddles: &[Complex<T>],
+    state: &mut Makhoul<T>,
+) {
+    let n = values.len();
+    let spectrum = &mut state.spectrum;
+    spectrum[0] = Complex::new(values[0], T::zero());
+    for k in 1..=n / 2 {
+        spectrum[k] = Complex::new(values[k], -values[n - k]) * twiddles[k].conj();
+    }
+    if n.is_multiple_of(2) {
+        spectrum[n / 2].im = T::zero(); // sqrt(2) X[N/2]: real up to rounding
+    }
+    let v = &mut state.reordered;
+    // Lengths are the plan's own, so the transform cannot fail.
+    let _ = fft.process_with_scratch(spectrum, v, &mut state.fft_scratch);
+    let half = T::from_f64(0.5).unwrap_or_else(T::one);
+    for (i, x) in values.iter_mut().step_by(2).enumerate() {
+        *x = v[i] * half;
+    }
+    for (i, x) in values.iter_mut().skip(1).step_by(2).enumerate() {
+        *x = v[n - 1 - i] * half;
     }
 }
 
@@ -722,6 +791,33 @@ mod tests {
                     let mut inplace = x.clone().into_dyn();
                     c2c_inplace(inplace.view_mut(), axis, true, 0.5, workers);
                     assert_eq!(inplace, expected, "axis {axis}, fortran {fortran}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn makhoul_types_2_and_3_equal_rustdct() {
+        for n in [1usize, 2, 3, 4, 5, 8, 17, 64, 1000] {
+            let x: Vec<f64> = (0..n).map(|i| ((i * 7 + 3) % 11) as f64 - 4.5).collect();
+            let mut planner = rustdct::DctPlanner::new();
+            let reference = planner.plan_dct2(n);
+            for kind in [DctKind::Dct2, DctKind::Dct3, DctKind::Dst2, DctKind::Dst3] {
+                let mut expected = x.clone();
+                match kind {
+                    DctKind::Dct2 => reference.process_dct2(&mut expected),
+                    DctKind::Dct3 => reference.process_dct3(&mut expected),
+                    DctKind::Dst2 => reference.process_dst2(&mut expected),
+                    _ => reference.process_dst3(&mut expected),
+                }
+                let input = Array1::from(x.clone()).into_dyn();
+                let mut out = Array1::zeros(n).into_dyn();
+                dct(input.view(), out.view_mut(), 0, kind, 1.0, 1.0, 1.0, 1);
+                for (a, b) in out.iter().zip(&expected) {
+                    assert!(
+                        (a - b).abs() < 1e-9 * n as f64,
+                        "{kind:?} n={n}: {a} vs {b}"
+                    );
                 }
             }
         }

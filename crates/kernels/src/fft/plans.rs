@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use rustdct::{Dct1, DctNum, DctPlanner, Dst1, TransformType2And3, TransformType4};
+use rustdct::{Dct1, DctNum, DctPlanner, Dst1, TransformType4};
 use rustfft::{Fft, FftNum, FftPlanner};
 
 /// Plans kept per type before the cache starts over (plans are cheap to rebuild).
@@ -14,7 +14,6 @@ struct Cache<T: Real> {
     complex_planner: FftPlanner<T>,
     real_planner: RealFftPlanner<T>,
     dct_planner: DctPlanner<T>,
-    dct23: HashMap<usize, Arc<dyn TransformType2And3<T>>>,
     dct1: HashMap<usize, Arc<dyn Dct1<T>>>,
     dst1: HashMap<usize, Arc<dyn Dst1<T>>>,
     dct4: HashMap<usize, Arc<dyn TransformType4<T>>>,
@@ -30,7 +29,6 @@ impl<T: Real> Cache<T> {
             complex_planner: FftPlanner::new(),
             real_planner: RealFftPlanner::new(),
             dct_planner: DctPlanner::new(),
-            dct23: HashMap::new(),
             dct1: HashMap::new(),
             dst1: HashMap::new(),
             dct4: HashMap::new(),
@@ -45,7 +43,6 @@ impl<T: Real> Cache<T> {
         let plans = self.complex.len()
             + self.forward_real.len()
             + self.inverse_real.len()
-            + self.dct23.len()
             + self.dct1.len()
             + self.dst1.len()
             + self.dct4.len();
@@ -96,11 +93,6 @@ impl<T: Real> Plans<T> {
             n,
             |c| c.real_planner.plan_fft_inverse(n),
         )
-    }
-
-    /// DCT/DST of types II and III of length `n`.
-    pub fn dct23(&self, n: usize) -> Arc<dyn TransformType2And3<T>> {
-        self.plan(|c| &mut c.dct23, n, |c| c.dct_planner.plan_dct2(n))
     }
 
     /// DCT of type I of length `n`.
