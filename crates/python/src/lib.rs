@@ -21,5 +21,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ndimage::nd_uniform_filter1d, m)?)?;
     m.add_function(wrap_pyfunction!(ndimage::nd_min_or_max_filter1d, m)?)?;
     m.add_function(wrap_pyfunction!(ndimage::nd_footprint_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::nd_spline_filter1d, m)?)?;
     Ok(())
 }

@@ -216,3 +216,74 @@ pub fn nd_footprint_filter(
     })
     .map_err(invalid)
 }
+
+/// B-spline prefilter of `order` (2 to 5) along `axis`, from `input` (float32/float64) into
+/// `output` (float32/float64); `boundary` 0: mirror, 1: wrap, 2: reflect.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn nd_spline_filter1d(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    output: &Bound<'_, PyAny>,
+    axis: usize,
+    order: usize,
+    boundary: u8,
+    workers: usize,
+) -> PyResult<()> {
+    use uscipy_kernels::ndimage::spline::{self, Boundary};
+    let boundary = match boundary {
+        0 => Boundary::Mirror,
+        1 => Boundary::Wrap,
+        2 => Boundary::Reflect,
+        _ => {
+            return Err(PyValueError::new_err(
+                "nd_spline_filter1d: boundary must be 0, 1 or 2",
+            ))
+        }
+    };
+    let Some(poles) = spline::poles(order) else {
+        return Err(PyValueError::new_err(format!(
+            "nd_spline_filter1d: spline order {order} is not 2 to 5"
+        )));
+    };
+    fn run<
+        I: numpy::Element + Copy + Into<f64> + Sync,
+        O: numpy::Element + Copy + Send + Sync + spline::FromDouble,
+    >(
+        py: Python<'_>,
+        input: &Bound<'_, PyAny>,
+        output: &Bound<'_, PyAny>,
+        axis: usize,
+        poles: &[f64],
+        boundary: Boundary,
+        workers: usize,
+    ) -> PyResult<bool> {
+        use numpy::PyArrayMethods;
+        let (Ok(input), Ok(output)) = (
+            input.cast::<numpy::PyArrayDyn<I>>(),
+            output.cast::<numpy::PyArrayDyn<O>>(),
+        ) else {
+            return Ok(false);
+        };
+        if input.shape() != output.shape() || axis >= input.ndim() {
+            return Err(PyValueError::new_err(
+                "nd_spline_filter1d: input and output shapes differ, or axis out of range",
+            ));
+        }
+        let (input, mut output) = (input.readonly(), output.readwrite());
+        let (input, output) = (input.as_array(), output.as_array_mut());
+        py.detach(|| spline::spline_filter1d(input, output, axis, poles, boundary, workers));
+        Ok(true)
+    }
+    let args = (axis, poles, boundary, workers);
+    if run::<f64, f64>(py, input, output, args.0, args.1, args.2, args.3)?
+        || run::<f32, f64>(py, input, output, args.0, args.1, args.2, args.3)?
+        || run::<f64, f32>(py, input, output, args.0, args.1, args.2, args.3)?
+        || run::<f32, f32>(py, input, output, args.0, args.1, args.2, args.3)?
+    {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(
+        "nd_spline_filter1d: float32/float64 input and output expected",
+    ))
+}

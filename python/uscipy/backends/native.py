@@ -20,6 +20,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "ndimage": (
         "uscipy.backends._native_ndimage",
         "uscipy.backends._native_grey",
+        "uscipy.backends._native_spline",
         "uscipy.backends._native_fourier",
     ),
 }

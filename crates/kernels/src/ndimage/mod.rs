@@ -14,6 +14,7 @@ mod footprint;
 mod line_ops;
 mod lines;
 pub mod raw;
+pub mod spline;
 
 pub use boundary::Mode;
 pub use raw::{Dtype, RawArray};
