@@ -38,7 +38,7 @@ fn causal_start(c: &mut [f64], z: f64, boundary: Boundary) {
     let n = c.len();
     match boundary {
         Boundary::Mirror => {
-            let z_n_1 = z.powi((n - 1) as i32);
+            let z_n_1 = z.powf((n - 1) as f64); // libm pow, as SciPy (powi rounds differently)
             let mut z_i = z;
             c[0] += z_n_1 * c[n - 1];
             for i in 1..n - 1 {
@@ -56,7 +56,7 @@ fn causal_start(c: &mut [f64], z: f64, boundary: Boundary) {
             c[0] /= 1.0 - z_i; // z_i = z^n
         }
         Boundary::Reflect => {
-            let z_n = z.powi(n as i32);
+            let z_n = z.powf(n as f64);
             let first = c[0];
             let mut z_i = z;
             c[0] += z_n * c[n - 1];
