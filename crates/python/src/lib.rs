@@ -2,6 +2,7 @@
 //! native kernels into one Python module.
 
 mod fft;
+mod morphology;
 
 use pyo3::prelude::*;
 
@@ -14,5 +15,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
     m.add_function(wrap_pyfunction!(fft::r2r, m)?)?;
     m.add_function(wrap_pyfunction!(fft::r2r_inplace, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::binary_erosion, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::feature_transform, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::feature_distances, m)?)?;
     Ok(())
 }

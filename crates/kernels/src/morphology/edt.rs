@@ -1,0 +1,262 @@
+//! The exact Euclidean feature transform of SciPy's `distance_transform_edt`
+//! (`NI_EuclideanFeatureTransform`: Maurer, Qi and Raghavan's separable linear-time
+//! algorithm), and the distances from it.
+//!
+//! For every point, the coordinates of the nearest background (zero) point, with SciPy's
+//! arithmetic and tie-breaking: axis 0 first, then each further axis, every line along it
+//! reduced to the points whose Voronoi cells the line crosses. The lines of one axis are
+//! independent and run in parallel, in blocks of neighbouring lines (sharing cache lines).
+
+use rayon::prelude::*;
+
+use crate::parallel::with_workers;
+
+/// Lines processed together (neighbours in memory) by one task.
+const BLOCK: usize = 16;
+
+#[derive(Clone, Copy)]
+struct Shared(*mut i32);
+// SAFETY: each task writes only the points of its own lines; nobody reads them meanwhile.
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+/// The feature transform of `input` (nonzero: foreground; C order, `shape`) into `features`
+/// (`rank` blocks of the array's size, C order: SciPy's `(rank, *shape)` int32 array).
+/// Foreground points of lines holding no feature keep `-1` in block 0 and their other
+/// blocks untouched, as in SciPy. `sampling`: the spacing along each axis.
+pub fn feature_transform(
+    input: &[u8],
+    shape: &[usize],
+    sampling: Option<&[f64]>,
+    features: &mut [i32],
+    workers: usize,
+) -> Result<(), String> {
+    let rank = shape.len();
+    let n: usize = shape.iter().product();
+    if rank == 0 || input.len() != n || features.len() != n * rank {
+        return Err("feature_transform: sizes do not match the shape".into());
+    }
+    if sampling.is_some_and(|s| s.len() != rank) {
+        return Err("feature_transform: one sampling value per axis expected".into());
+    }
+    if shape.iter().any(|&s| s > i32::MAX as usize) {
+        return Err("feature_transform: axis too long for int32 indices".into());
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    // Background points are their own features.
+    let (first, rest) = features.split_at_mut(n);
+    for (p, (f, &v)) in first.iter_mut().zip(input).enumerate() {
+        if v != 0 {
+            *f = -1;
+        } else {
+            *f = (p / shape[1..].iter().product::<usize>()) as i32;
+        }
+    }
+    for (k, block) in rest.chunks_mut(n).enumerate() {
+        let k = k + 1;
+        let inner: usize = shape[k + 1..].iter().product();
+        for (p, (f, &v)) in block.iter_mut().zip(input).enumerate() {
+            if v == 0 {
+                *f = ((p / inner) % shape[k]) as i32;
+            }
+        }
+    }
+    let ptr = Shared(features.as_mut_ptr());
+    for d in 0..rank {
+        let len = shape[d];
+        let inner: usize = shape[d + 1..].iter().product();
+        let outer: usize = shape[..d].iter().product();
+        let blocks = inner.div_ceil(BLOCK);
+        let task = move |t: usize, scratch: &mut Scratch| {
+            let (o, b) = (t / blocks, t % blocks);
+            for i in b * BLOCK..((b + 1) * BLOCK).min(inner) {
+                let start = o * len * inner + i;
+                // The line's coordinates off axis d.
+                let mut rem = start;
+                for k in (0..rank).rev() {
+                    scratch.coor[k] = (rem % shape[k]) as i64;
+                    rem /= shape[k];
+                }
+                // SAFETY: `start + ii * inner + k * n` for ii < len, k < rank are the points
+                // of this line only, inside `features`.
+                unsafe { voronoi(ptr, n, start, inner, len, rank, d, sampling, scratch) };
+            }
+        };
+        let tasks = outer * blocks;
+        if workers <= 1 || tasks == 1 {
+            let mut scratch = Scratch::new(len, rank);
+            (0..tasks).for_each(|t| task(t, &mut scratch));
+        } else {
+            with_workers(workers, || {
+                (0..tasks)
+                    .into_par_iter()
+                    .for_each_init(|| Scratch::new(len, rank), |s, t| task(t, s))
+            });
+        }
+    }
+    Ok(())
+}
+
+struct Scratch {
+    f: Vec<i64>,
+    g: Vec<usize>,
+    coor: Vec<i64>,
+}
+
+impl Scratch {
+    fn new(len: usize, rank: usize) -> Self {
+        Self {
+            f: vec![0; len * rank],
+            g: vec![0; len],
+            coor: vec![0; rank],
+        }
+    }
+}
+
+/// SciPy's `_VoronoiFT` on one line (`len` points from `start`, `stride` apart; component
+/// `k` of a point `k * n` further), same operations in the same order.
+// Indexed loops over the axes, as SciPy's: the order of the floating-point operations is
+// the point.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+unsafe fn voronoi(
+    ptr: Shared,
+    n: usize,
+    start: usize,
+    stride: usize,
+    len: usize,
+    rank: usize,
+    d: usize,
+    sampling: Option<&[f64]>,
+    s: &mut Scratch,
+) {
+    let (f, g, coor) = (&mut s.f, &mut s.g, &s.coor);
+    let base = ptr.0;
+    for ii in 0..len {
+        for jj in 0..rank {
+            f[ii * rank + jj] = i64::from(*base.add(start + ii * stride + jj * n));
+        }
+    }
+    let at = |i: usize, j: usize| f[i * rank + j];
+    let scale = |t: f64, j: usize| match sampling {
+        Some(s) => t * s[j],
+        None => t,
+    };
+    let mut l: isize = -1;
+    for ii in 0..len {
+        if at(ii, 0) < 0 {
+            continue;
+        }
+        let fd = at(ii, d) as f64;
+        let mut wr = 0.0f64;
+        for jj in 0..rank {
+            if jj != d {
+                let tw = scale((at(ii, jj) - coor[jj]) as f64, jj);
+                wr += tw * tw;
+            }
+        }
+        while l >= 1 {
+            let idx1 = g[l as usize];
+            let f1 = at(idx1, d) as f64;
+            let idx2 = g[l as usize - 1];
+            let a = scale(f1 - at(idx2, d) as f64, d);
+            let b = scale(fd - f1, d);
+            let c = a + b;
+            let (mut ur, mut vr) = (0.0f64, 0.0f64);
+            for jj in 0..rank {
+                if jj != d {
+                    let cc = coor[jj] as f64;
+                    let tu = scale(at(idx2, jj) as f64 - cc, jj);
+                    let tv = scale(at(idx1, jj) as f64 - cc, jj);
+                    ur += tu * tu;
+                    vr += tv * tv;
+                }
+            }
+            if c * vr - b * ur - a * wr - a * b * c <= 0.0 {
+                break;
+            }
+            l -= 1;
+        }
+        l += 1;
+        g[l as usize] = ii;
+    }
+    let maxl = l;
+    if maxl < 0 {
+        return;
+    }
+    let dist = |k: usize, ii: usize| {
+        let mut delta = 0.0f64;
+        for jj in 0..rank {
+            let t = if jj == d {
+                at(k, jj) - ii as i64
+            } else {
+                at(k, jj) - coor[jj]
+            };
+            let t = scale(t as f64, jj);
+            delta += t * t;
+        }
+        delta
+    };
+    let mut l = 0usize;
+    for ii in 0..len {
+        let mut delta1 = dist(g[l], ii);
+        while (l as isize) < maxl {
+            let delta2 = dist(g[l + 1], ii);
+            if delta1 <= delta2 {
+                break;
+            }
+            delta1 = delta2;
+            l += 1;
+        }
+        let idx1 = g[l];
+        for jj in 0..rank {
+            *base.add(start + ii * stride + jj * n) = at(idx1, jj) as i32;
+        }
+    }
+}
+
+/// SciPy's distances from a feature transform: `sqrt(sum_k ((f_k - x_k) * sampling_k)^2)`,
+/// the squares summed in axis order, as NumPy does it.
+pub fn distances(
+    features: &[i32],
+    shape: &[usize],
+    sampling: Option<&[f64]>,
+    out: &mut [f64],
+    workers: usize,
+) -> Result<(), String> {
+    let rank = shape.len();
+    let n: usize = shape.iter().product();
+    if rank == 0 || out.len() != n || features.len() != n * rank {
+        return Err("distances: sizes do not match the shape".into());
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    let row = shape[rank - 1];
+    let body = |r: usize, chunk: &mut [f64]| {
+        let mut coor = vec![0i32; rank];
+        let mut rem = r;
+        for k in (0..rank - 1).rev() {
+            coor[k] = (rem % shape[k]) as i32;
+            rem /= shape[k];
+        }
+        for (x, o) in chunk.iter_mut().enumerate() {
+            let p = r * row + x;
+            coor[rank - 1] = x as i32;
+            let mut acc = 0.0f64;
+            for k in 0..rank {
+                let t = features[k * n + p].wrapping_sub(coor[k]) as f64;
+                let t = match sampling {
+                    Some(s) => t * s[k],
+                    None => t,
+                };
+                acc = if k == 0 { t * t } else { acc + t * t };
+            }
+            *o = acc.sqrt();
+        }
+        0
+    };
+    super::sum_chunks(out, row, workers, body);
+    Ok(())
+}
