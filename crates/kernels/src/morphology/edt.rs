@@ -20,6 +20,12 @@ struct Shared(*mut i32);
 unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
+impl Shared {
+    fn get(self) -> *mut i32 {
+        self.0
+    }
+}
+
 /// The feature transform of `input` (nonzero: foreground; C order, `shape`) into `features`
 /// (`rank` blocks of the array's size, C order: SciPy's `(rank, *shape)` int32 array).
 /// Foreground points of lines holding no feature keep `-1` in block 0 and their other
@@ -45,26 +51,30 @@ pub fn feature_transform(
     if n == 0 {
         return Ok(());
     }
-    // Background points are their own features.
-    let (first, rest) = features.split_at_mut(n);
-    for (p, (f, &v)) in first.iter_mut().zip(input).enumerate() {
-        if v != 0 {
-            *f = -1;
-        } else {
-            *f = (p / shape[1..].iter().product::<usize>()) as i32;
-        }
-    }
-    for (k, block) in rest.chunks_mut(n).enumerate() {
-        let k = k + 1;
-        let inner: usize = shape[k + 1..].iter().product();
-        for (p, (f, &v)) in block.iter_mut().zip(input).enumerate() {
-            if v == 0 {
-                *f = ((p / inner) % shape[k]) as i32;
-            }
-        }
-    }
     let ptr = Shared(features.as_mut_ptr());
-    for d in 0..rank {
+    let first_axis = if sampling.is_none() {
+        // Axis 0 without sampling: SciPy's Voronoi pass keeps every background point of a line
+        // (they differ only along it), so each point takes the nearest, the lower on a tie:
+        // two sweeps over whole rows, not line by line.
+        nearest_along_first_axis(input, shape, ptr, workers);
+        1
+    } else {
+        // Background points are their own features; foreground ones are marked -1.
+        let inner: usize = shape[1..].iter().product();
+        super::sum_chunks(&mut features[..n], inner, workers, |i0, row| {
+            for (f, &v) in row.iter_mut().zip(&input[i0 * inner..(i0 + 1) * inner]) {
+                *f = if v != 0 { -1 } else { i0 as i32 };
+            }
+            0
+        });
+        own_coordinates(input, shape, ptr, |p| input[p] == 0, workers);
+        0
+    };
+    // Without sampling every quantity SciPy computes in float64 is an integer below 2^53
+    // while the axes are at most 2^15 long: computed in i64, the same values exactly.
+    let exact = sampling.is_none() && shape.iter().all(|&s| s <= 1 << 15);
+    // Along an axis of length 1 a pass leaves every point as it is.
+    for d in (first_axis..rank).filter(|&d| shape[d] > 1) {
         let len = shape[d];
         let inner: usize = shape[d + 1..].iter().product();
         let outer: usize = shape[..d].iter().product();
@@ -81,7 +91,13 @@ pub fn feature_transform(
                 }
                 // SAFETY: `start + ii * inner + k * n` for ii < len, k < rank are the points
                 // of this line only, inside `features`.
-                unsafe { voronoi(ptr, n, start, inner, len, rank, d, sampling, scratch) };
+                unsafe {
+                    if exact {
+                        voronoi_exact(ptr, n, start, inner, len, rank, d, scratch)
+                    } else {
+                        voronoi(ptr, n, start, inner, len, rank, d, sampling, scratch)
+                    }
+                };
             }
         };
         let tasks = outer * blocks;
@@ -99,9 +115,118 @@ pub fn feature_transform(
     Ok(())
 }
 
+/// Components 1.. of the points `keep` selects: their own coordinates.
+fn own_coordinates(
+    input: &[u8],
+    shape: &[usize],
+    ptr: Shared,
+    keep: impl Fn(usize) -> bool + Sync,
+    workers: usize,
+) {
+    const CHUNK: usize = 1 << 14;
+    let rank = shape.len();
+    let n = input.len();
+    if rank < 2 {
+        return;
+    }
+    let body = |t: usize| {
+        let (lo, hi) = (t * CHUNK, ((t + 1) * CHUNK).min(n));
+        let mut coor = vec![0usize; rank];
+        let mut rem = lo;
+        for k in (0..rank).rev() {
+            coor[k] = rem % shape[k];
+            rem /= shape[k];
+        }
+        for p in lo..hi {
+            if keep(p) {
+                for (k, &c) in coor.iter().enumerate().skip(1) {
+                    // SAFETY: component k of point p, inside `features`; each point is
+                    // written by the task of its own chunk only.
+                    unsafe { *ptr.get().add(k * n + p) = c as i32 };
+                }
+            }
+            for k in (0..rank).rev() {
+                coor[k] += 1;
+                if coor[k] < shape[k] {
+                    break;
+                }
+                coor[k] = 0;
+            }
+        }
+    };
+    let tasks = n.div_ceil(CHUNK);
+    if workers <= 1 || tasks == 1 {
+        (0..tasks).for_each(body);
+    } else {
+        with_workers(workers, || (0..tasks).into_par_iter().for_each(body));
+    }
+}
+
+/// The features after SciPy's pass along axis 0 without sampling: for each point the
+/// nearest background point of its axis-0 line (the lower one on a tie) in component 0 and
+/// its own coordinates in the others; -1 in component 0 of lines without background.
+fn nearest_along_first_axis(input: &[u8], shape: &[usize], ptr: Shared, workers: usize) {
+    let n = input.len();
+    let len = shape[0];
+    let inner = n / len;
+    let columns = |lo: usize, hi: usize| {
+        let f = ptr.get();
+        // Forward: the last background point at or before each point.
+        let mut last = vec![-1i32; hi - lo];
+        for i in 0..len {
+            let row = &input[i * inner + lo..i * inner + hi];
+            for (c, (l, &v)) in last.iter_mut().zip(row).enumerate() {
+                if v == 0 {
+                    *l = i as i32;
+                }
+                // SAFETY: component 0 of a point in this task's columns.
+                unsafe { *f.add(i * inner + lo + c) = *l };
+            }
+        }
+        // Backward: the next one at or after; keep the nearer, the earlier on a tie.
+        let mut next = vec![-1i32; hi - lo];
+        for i in (0..len).rev() {
+            let row = &input[i * inner + lo..i * inner + hi];
+            let ii = i as i32;
+            for (c, (nx, &v)) in next.iter_mut().zip(row).enumerate() {
+                if v == 0 {
+                    *nx = ii;
+                }
+                // SAFETY: as above.
+                unsafe {
+                    let slot = f.add(i * inner + lo + c);
+                    let before = *slot;
+                    *slot = if before < 0 || (*nx >= 0 && *nx - ii < ii - before) {
+                        *nx
+                    } else {
+                        before
+                    };
+                }
+            }
+        }
+    };
+    const COLUMNS: usize = 1024;
+    let tasks = inner.div_ceil(COLUMNS);
+    let task = |t: usize| columns(t * COLUMNS, ((t + 1) * COLUMNS).min(inner));
+    if workers <= 1 || tasks == 1 {
+        (0..tasks).for_each(task);
+    } else {
+        with_workers(workers, || (0..tasks).into_par_iter().for_each(task));
+    }
+    // SAFETY: component 0 is complete; reading it while writing components 1.. (disjoint).
+    own_coordinates(
+        input,
+        shape,
+        ptr,
+        |p| unsafe { *ptr.get().add(p) } >= 0,
+        workers,
+    );
+}
+
 struct Scratch {
     f: Vec<i64>,
     g: Vec<usize>,
+    h: Vec<i64>,
     coor: Vec<i64>,
 }
 
@@ -110,6 +235,7 @@ impl Scratch {
         Self {
             f: vec![0; len * rank],
             g: vec![0; len],
+            h: vec![0; len],
             coor: vec![0; rank],
         }
     }
@@ -132,7 +258,7 @@ unsafe fn voronoi(
     s: &mut Scratch,
 ) {
     let (f, g, coor) = (&mut s.f, &mut s.g, &s.coor);
-    let base = ptr.0;
+    let base = ptr.get();
     for ii in 0..len {
         for jj in 0..rank {
             f[ii * rank + jj] = i64::from(*base.add(start + ii * stride + jj * n));
@@ -212,6 +338,81 @@ unsafe fn voronoi(
         let idx1 = g[l];
         for jj in 0..rank {
             *base.add(start + ii * stride + jj * n) = at(idx1, jj) as i32;
+        }
+    }
+}
+
+/// `voronoi` without sampling, in exact integers (see `exact` above): the squared distance
+/// of each candidate off the line (`h`) is computed once, not at every comparison.
+#[allow(clippy::too_many_arguments)]
+unsafe fn voronoi_exact(
+    ptr: Shared,
+    n: usize,
+    start: usize,
+    stride: usize,
+    len: usize,
+    rank: usize,
+    d: usize,
+    s: &mut Scratch,
+) {
+    let (f, g, h, coor) = (&mut s.f, &mut s.g, &mut s.h, &s.coor);
+    let base = ptr.get();
+    for ii in 0..len {
+        let mut off = 0i64;
+        for jj in 0..rank {
+            let v = i64::from(*base.add(start + ii * stride + jj * n));
+            f[ii * rank + jj] = v;
+            if jj != d {
+                let t = v.wrapping_sub(coor[jj]);
+                off = off.wrapping_add(t.wrapping_mul(t));
+            }
+        }
+        h[ii] = off;
+    }
+    let mut l: isize = -1;
+    for ii in 0..len {
+        if f[ii * rank] < 0 {
+            continue;
+        }
+        let fd = f[ii * rank + d];
+        let wr = h[ii];
+        while l >= 1 {
+            let idx1 = g[l as usize];
+            let idx2 = g[l as usize - 1];
+            let f1 = f[idx1 * rank + d];
+            let a = f1 - f[idx2 * rank + d];
+            let b = fd - f1;
+            let c = a + b;
+            if c * h[idx1] - b * h[idx2] - a * wr - a * b * c <= 0 {
+                break;
+            }
+            l -= 1;
+        }
+        l += 1;
+        g[l as usize] = ii;
+    }
+    let maxl = l;
+    if maxl < 0 {
+        return;
+    }
+    let dist = |k: usize, ii: usize| {
+        let t = f[k * rank + d] - ii as i64;
+        h[k] + t * t
+    };
+    let mut l = 0usize;
+    for ii in 0..len {
+        let mut delta1 = dist(g[l], ii);
+        while (l as isize) < maxl {
+            let delta2 = dist(g[l + 1], ii);
+            if delta1 <= delta2 {
+                break;
+            }
+            delta1 = delta2;
+            l += 1;
+        }
+        let idx1 = g[l];
+        for jj in 0..rank {
+            *base.add(start + ii * stride + jj * n) = f[idx1 * rank + jj] as i32;
         }
     }
 }
