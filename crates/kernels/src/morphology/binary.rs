@@ -168,7 +168,6 @@ pub fn erode(
         }
         0
     });
-    let mut next = cur.clone();
     let center = {
         let mut flat = 0usize;
         for d in 0..e.shape.len() {
@@ -177,6 +176,15 @@ pub fn erode(
         }
         e.structure[flat] != 0
     };
+    if center && e.iterations < 1 {
+        // Until stable straight from the input: the first pass is one more application of
+        // the same rule, the border (and masked-out points) what the rule reads there.
+        freeze(&g, e, &mut cur, true, workers);
+        closure(&g, e, &mut cur);
+        unpad(&g, &cur, output, workers);
+        return Ok(false);
+    }
+    let mut next = cur.clone();
     let mut changed = pass(&g, e, &cur, &mut next, workers);
     let mut done = 1i64;
     let more = |done: i64| e.iterations < 1 || done < e.iterations;
@@ -188,23 +196,28 @@ pub fn erode(
         if center && changed.saturating_mul(64) < n {
             // `next` holds the state before the last pass: the list of what it changed.
             let list = differences(&g, &cur, &next, workers);
+            freeze(&g, e, &mut cur, false, workers);
             frontier(&g, e, &mut cur, list, done, workers);
             break;
         }
         changed = pass(&g, e, &cur, &mut next, workers);
         done += 1;
     }
-    let changed_last = changed != 0;
-    // Unpad (dropping the FROZEN marks).
+    unpad(&g, &cur, output, workers);
+    Ok(changed != 0)
+}
+
+/// The array's points of the padded `state` (dropping the FROZEN marks).
+fn unpad(g: &Padded, state: &[u8], output: &mut [u8], workers: usize) {
+    let (rl, il, m_last) = (g.row_len(), g.inner_len(), g.margin[g.margin.len() - 1]);
     sum_chunks(output, il, workers, |i, row| {
-        let r = padded_row(&g, i);
-        let src = &cur[r * rl + m_last..r * rl + m_last + il];
+        let r = padded_row(g, i);
+        let src = &state[r * rl + m_last..r * rl + m_last + il];
         for (o, s) in row.iter_mut().zip(src) {
             *o = s & 1;
         }
         0
     });
-    Ok(changed_last)
 }
 
 /// The padded row of the array's row `i`.
@@ -279,6 +292,86 @@ fn differences(g: &Padded, a: &[u8], b: &[u8], workers: usize) -> Vec<usize> {
     }
 }
 
+/// Marks what may no longer change FROZEN: the padding and the masked-out points.
+/// With `sources` (until stable from the input), a point that may not change but that the
+/// rule reads as changed (the border, masked-out points) keeps its value instead.
+fn freeze(g: &Padded, e: &Erosion<'_>, state: &mut [u8], sources: bool, workers: usize) {
+    let on = u8::from(!e.invert);
+    let frozen = |v: u8| if sources && v != on { v } else { v | FROZEN };
+    let (rl, il, m_last) = (g.row_len(), g.inner_len(), g.margin[g.margin.len() - 1]);
+    sum_chunks(state, rl, workers, |r, row| {
+        match g.interior_row(r) {
+            None => row.iter_mut().for_each(|v| *v = frozen(*v)),
+            Some(i) => {
+                row[..m_last].iter_mut().for_each(|v| *v = frozen(*v));
+                row[m_last + il..].iter_mut().for_each(|v| *v = frozen(*v));
+                if let Some(mask) = e.mask {
+                    let mask = &mask[i * il..(i + 1) * il];
+                    for (s, &m) in row[m_last..m_last + il].iter_mut().zip(mask) {
+                        if m == 0 {
+                            *s = frozen(*s);
+                        }
+                    }
+                }
+            }
+        }
+        0
+    });
+}
+
+/// Until stable from `state` (frozen): the result is the least fixed point above it (a
+/// point changes when a point it reads has), whatever the order the rule is applied in. So
+/// rather than iteration by iteration, a forward and a backward raster scan, each applying
+/// it in place (a change carries on along the scan), then a queue of the points the backward
+/// scan changed, whose neighbours earlier in it it passed before (Vincent's hybrid
+/// reconstruction). A point the backward scan leaves unchanged with a changed neighbour
+/// later in the scan saw that neighbour changed: only those it changed need the queue.
+fn closure(g: &Padded, e: &Erosion<'_>, state: &mut [u8]) {
+    let (rl, il, m_last) = (g.row_len(), g.inner_len(), g.margin[g.margin.len() - 1]);
+    let on = u8::from(!e.invert);
+    let off = 1 - on;
+    // The point itself is `on` when it is checked: only the others can change it.
+    let offsets: Vec<isize> = g.offsets.iter().copied().filter(|&o| o != 0).collect();
+    let rows = g.len / rl;
+    let interior = |r: usize| g.interior_row(r).map(|_| r * rl + m_last);
+    for r in 0..rows {
+        let Some(base) = interior(r) else { continue };
+        for p in base..base + il {
+            if state[p] == on
+                && offsets
+                    .iter()
+                    .any(|&o| state[(p as isize + o) as usize] == off)
+            {
+                state[p] = off;
+            }
+        }
+    }
+    let mut queue = std::collections::VecDeque::new();
+    for r in (0..rows).rev() {
+        let Some(base) = interior(r) else { continue };
+        for p in (base..base + il).rev() {
+            if state[p] == on
+                && offsets
+                    .iter()
+                    .any(|&o| state[(p as isize + o) as usize] == off)
+            {
+                state[p] = off;
+                // Its neighbours later in the scan were visited already: left to the queue.
+                queue.push_back(p);
+            }
+        }
+    }
+    while let Some(p) = queue.pop_front() {
+        for &o in &offsets {
+            let q = (p as isize - o) as usize;
+            if state[q] == on {
+                state[q] = off;
+                queue.push_back(q);
+            }
+        }
+    }
+}
+
 /// Continues from `state` (the result after `done` iterations) and `list` (the points the
 /// last one changed) by changed-point lists.
 fn frontier(
@@ -289,26 +382,6 @@ fn frontier(
     mut done: i64,
     workers: usize,
 ) {
-    let (rl, il, m_last) = (g.row_len(), g.inner_len(), g.margin[g.margin.len() - 1]);
-    // Freeze what may not change: the padding and the masked-out points.
-    sum_chunks(state, rl, workers, |r, row| {
-        match g.interior_row(r) {
-            None => row.fill(FROZEN),
-            Some(i) => {
-                row[..m_last].fill(FROZEN);
-                row[m_last + il..].fill(FROZEN);
-                if let Some(mask) = e.mask {
-                    let mask = &mask[i * il..(i + 1) * il];
-                    for (s, &m) in row[m_last..m_last + il].iter_mut().zip(mask) {
-                        if m == 0 {
-                            *s |= FROZEN;
-                        }
-                    }
-                }
-            }
-        }
-        0
-    });
     let on = u8::from(!e.invert);
     let off = 1 - on;
     let offsets = &g.offsets;
@@ -356,5 +429,56 @@ fn frontier(
             });
         }
         done += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(shape: &[usize], input: &[u8], invert: bool, border: bool, iterations: i64) -> Vec<u8> {
+        let e = Erosion {
+            shape,
+            structure_shape: &[3],
+            structure: &[1, 1, 1],
+            origin: &[0],
+            mask: None,
+            border,
+            invert,
+            iterations,
+        };
+        let mut out = vec![9; input.len()];
+        erode(&e, input, &mut out, 1).unwrap();
+        out
+    }
+
+    #[test]
+    fn erosion_and_dilation_of_a_line() {
+        let x = [0, 1, 1, 1, 1, 0, 1];
+        assert_eq!(run(&[7], &x, false, false, 1), [0, 0, 1, 1, 0, 0, 0]);
+        assert_eq!(run(&[7], &x, false, true, 1), [0, 0, 1, 1, 0, 0, 0]);
+        assert_eq!(run(&[7], &x, true, false, 1), [1, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(
+            run(&[7], &[0, 0, 0, 1, 0, 0, 0], true, false, 2),
+            [0, 1, 1, 1, 1, 1, 0]
+        );
+        // Until stable: everything goes (border 0), or stays (border 1, all set).
+        assert_eq!(run(&[7], &x, false, false, 0), [0; 7]);
+        assert_eq!(run(&[4], &[1; 4], false, true, -1), [1; 4]);
+    }
+
+    #[test]
+    fn invalid_origin_is_an_error() {
+        let e = Erosion {
+            shape: &[4],
+            structure_shape: &[3],
+            structure: &[1, 1, 1],
+            origin: &[2],
+            mask: None,
+            border: false,
+            invert: false,
+            iterations: 1,
+        };
+        assert!(erode(&e, &[1; 4], &mut [0; 4], 1).is_err());
     }
 }

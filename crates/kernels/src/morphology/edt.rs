@@ -461,3 +461,39 @@ pub fn distances(
     super::sum_chunks(out, row, workers, body);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_features_and_distances() {
+        let input = [1, 0, 1, 1, 1, 0, 1];
+        for sampling in [None, Some(&[1.0][..])] {
+            let mut ft = [7; 7];
+            feature_transform(&input, &[7], sampling, &mut ft, 1).unwrap();
+            assert_eq!(ft, [1, 1, 1, 1, 5, 5, 5]); // the tie at 3 goes to the lower index
+            let mut d = [0.0; 7];
+            distances(&ft, &[7], sampling, &mut d, 1).unwrap();
+            assert_eq!(d, [1.0, 0.0, 1.0, 2.0, 1.0, 0.0, 1.0]);
+        }
+    }
+
+    #[test]
+    fn plane_without_background_keeps_minus_one() {
+        let mut ft = [5; 8];
+        feature_transform(&[1; 4], &[2, 2], None, &mut ft, 2).unwrap();
+        assert_eq!(ft[..4], [-1; 4]);
+        assert_eq!(ft[4..], [5; 4]);
+    }
+
+    #[test]
+    fn plane_features() {
+        // 3x3 with one background point in the middle: every feature is (1, 1).
+        let mut input = [1u8; 9];
+        input[4] = 0;
+        let mut ft = [0; 18];
+        feature_transform(&input, &[3, 3], Some(&[1.0, 2.0]), &mut ft, 1).unwrap();
+        assert_eq!(ft, [[1; 9], [1; 9]].concat()[..]);
+    }
+}
