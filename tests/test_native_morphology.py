@@ -323,3 +323,18 @@ def test_short_axes_with_changed_point_iterations_decline():
     expected = ndi.binary_erosion(x, s, 2, origin=(0, 1), border_value=1, brute_force=True)
     assert_array_equal(native("binary_erosion", x, s, 2, origin=(0, 1), border_value=1, brute_force=True), expected)
     assert_array_equal(native("binary_erosion", x, s, 1, origin=(0, 1), border_value=1), ndi.binary_erosion(x, s, 1, origin=(0, 1), border_value=1))
+
+
+def test_parallel_changed_point_lists(monkeypatch):
+    # Squares whose shrinking outlines change 32768 to 65536 points an iteration: few enough
+    # (< 1/64 of the image) for changed-point lists, enough for them to run in parallel.
+    x = np.zeros((2048, 2048), bool)
+    for i in range(0, 2048 - 160, 200):
+        for j in range(0, 2048 - 160, 200):
+            x[i:i + 160, j:j + 160] = True
+    eroded = ndi.binary_erosion(x, np.ones((3, 3)), iterations=30)
+    dilated = ndi.binary_dilation(~x, np.ones((3, 3)), iterations=30, border_value=1)
+    for workers in (1, 2):
+        monkeypatch.setattr(nm, "WORKERS", workers)
+        assert_array_equal(native("binary_erosion", x, np.ones((3, 3)), iterations=30), eroded)
+        assert_array_equal(native("binary_dilation", ~x, np.ones((3, 3)), iterations=30, border_value=1), dilated)
