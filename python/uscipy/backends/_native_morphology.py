@@ -15,9 +15,17 @@ Declined (the call passes to SciPy, which computes it or raises its own error): 
 inputs; ``axes`` other than None or all axes in order; complex, float16, long double, object
 inputs, masks or outputs; a structure of another rank, or empty; origins SciPy rejects;
 non-integer ``iterations``/``border_value``/origins; mismatched mask/output/indices/distances
-shapes or dtypes; a mask whose int8 cast differs from its truth values, or a non-bool output
-array with a mask, where SciPy's changed-point iterations would use them; EDT of rank > 7 or
-with non-native-byte-order ``indices``; invalid argument combinations.
+shapes or dtypes; where SciPy's changed-point iterations (``NI_BinaryErosion2``: structure
+holding its centre, ``iterations != 1``, ``brute_force=False``) do not compute the erosion: a
+mask whose int8 cast differs from its truth values, a non-bool output array with a mask (read
+as bool), an axis shorter than the structure that has points past its reflected origin (the
+wrong border region's offsets: results differing from brute force, or memory off the array);
+EDT of rank > 7 or with non-native-byte-order ``indices``; invalid argument combinations.
+
+Until stable (``iterations < 1``, centre in the structure) is computed as the least fixed point
+above the input by raster scans and a queue, which is what SciPy's iterations converge to; a
+fixed number of iterations by whole-array passes (vectorised, rows in parallel), then lists of
+the changed points once few change.
 """
 
 from __future__ import annotations
