@@ -338,3 +338,13 @@ def test_parallel_changed_point_lists(monkeypatch):
         monkeypatch.setattr(nm, "WORKERS", workers)
         assert_array_equal(native("binary_erosion", x, np.ones((3, 3)), iterations=30), eroded)
         assert_array_equal(native("binary_dilation", ~x, np.ones((3, 3)), iterations=30, border_value=1), dilated)
+
+
+def test_edt_long_axes_take_the_float_path():
+    # An axis over 2^15 long: the Voronoi passes compute in float64 as SciPy does.
+    rng = np.random.default_rng(5)
+    x = rng.random((3, 40000)) < 0.999
+    d1, i1 = native("distance_transform_edt", x, return_indices=True)
+    d2, i2 = ndi.distance_transform_edt(x, return_indices=True)
+    assert_array_equal(d1, d2)
+    assert_array_equal(i1, i2)
