@@ -3,6 +3,7 @@
 
 pub mod fft;
 pub mod fourier;
+pub mod morphology;
 pub mod ndimage;
 pub mod parallel;
 pub mod scratch;

@@ -22,6 +22,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "uscipy.backends._native_grey",
         "uscipy.backends._native_spline",
         "uscipy.backends._native_fourier",
+        "uscipy.backends._native_morphology",
     ),
 }
 
