@@ -68,7 +68,10 @@ fn skipped_in(locals: &LocalState, domain: DomainId) -> &[Py<PyAny>] {
 
 /// Whether `backend` declares it takes NumPy arrays only (uscipy's `scipy` and `native`).
 fn numpy_only(backend: &Bound<'_, PyAny>) -> PyResult<bool> {
-    match lookup_optional(backend, pyo3::intern!(backend.py(), "__uscipy_numpy_only__"))? {
+    match lookup_optional(
+        backend,
+        pyo3::intern!(backend.py(), "__uscipy_numpy_only__"),
+    )? {
         Some(flag) => flag.is_truthy(),
         None => Ok(false),
     }

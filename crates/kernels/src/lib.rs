@@ -2,4 +2,5 @@
 //! parallel across independent lines with rayon. No Python here; `crates/python` binds them.
 
 pub mod fft;
+pub mod measure;
 pub mod parallel;

@@ -2,6 +2,7 @@
 //! native kernels into one Python module.
 
 mod fft;
+mod measure;
 
 use pyo3::prelude::*;
 
@@ -14,5 +15,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fft::fft_c2r, m)?)?;
     m.add_function(wrap_pyfunction!(fft::r2r, m)?)?;
     m.add_function(wrap_pyfunction!(fft::r2r_inplace, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_label, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_find_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_moments, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_centered, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_extrema, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_median, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_histogram, m)?)?;
     Ok(())
 }

@@ -17,6 +17,7 @@ from ._base import Backend
 # SciPy module -> the module holding its native implementations (imported on first lookup).
 TABLES = {
     "fft": "uscipy.backends._native_fft",
+    "ndimage": "uscipy.backends._native_measure",
 }
 
 

@@ -1,0 +1,340 @@
+//! Per-label statistics in one pass over an image and its label image (same shape; a
+//! broadcast view is fine), in C order, so that sums accumulate in the order NumPy's
+//! `bincount` accumulates them (SciPy's `sum_labels`, `mean`, `variance` with an index
+//! sequence are then reproduced bit for bit).
+//!
+//! Pixels are gathered into *slots* by a [`Select`]ion of their label.
+
+use std::cmp::Ordering;
+
+use ndarray::ArrayViewD;
+
+use super::{for_rows2, Label, Value};
+
+/// Which pixels count, and in which slot.
+#[derive(Debug, Clone)]
+pub enum Select {
+    /// Labels `> 0`, one slot (SciPy's `index=None`).
+    Positive,
+    /// Labels equal to this value, one slot (a scalar `index`).
+    Equal(i64),
+    /// Label `lo + i` goes to slot `table[i]` (`u32::MAX`: none).
+    Table { lo: i64, table: Vec<u32> },
+    /// Label `values[i]` (sorted, distinct) goes to slot `i`.
+    Sorted(Vec<i64>),
+}
+
+impl Select {
+    /// The selection of the sorted, distinct `values`, slot `i` for `values[i]`.
+    pub fn of_values(values: &[i64]) -> Self {
+        match (values.first(), values.last()) {
+            (Some(&lo), Some(&hi)) => {
+                let span = (hi as i128 - lo as i128) as u128 + 1;
+                if span <= (values.len() as u128 * 8).max(1 << 16) {
+                    let mut table = vec![u32::MAX; span as usize];
+                    for (slot, &v) in values.iter().enumerate() {
+                        table[(v - lo) as usize] = slot as u32;
+                    }
+                    Select::Table { lo, table }
+                } else {
+                    Select::Sorted(values.to_vec())
+                }
+            }
+            _ => Select::Sorted(Vec::new()),
+        }
+    }
+
+    /// Number of slots.
+    pub fn slots(&self) -> usize {
+        match self {
+            Select::Positive | Select::Equal(_) => 1,
+            Select::Table { table, .. } => table.iter().filter(|&&s| s != u32::MAX).count(),
+            Select::Sorted(values) => values.len(),
+        }
+    }
+
+    #[inline(always)]
+    fn slot(&self, label: i64) -> Option<usize> {
+        match self {
+            Select::Positive => (label > 0).then_some(0),
+            Select::Equal(v) => (label == *v).then_some(0),
+            Select::Table { lo, table } => {
+                let i = label.wrapping_sub(*lo);
+                if i < 0 {
+                    return None;
+                }
+                match table.get(i as usize) {
+                    Some(&s) if s != u32::MAX => Some(s as usize),
+                    _ => None,
+                }
+            }
+            Select::Sorted(values) => values.binary_search(&label).ok(),
+        }
+    }
+}
+
+/// Smallest and largest label over all pixels (`(0, 0)` for none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LabelRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+impl LabelRange {
+    fn new() -> Self {
+        LabelRange {
+            min: i64::MAX,
+            max: i64::MIN,
+        }
+    }
+
+    #[inline(always)]
+    fn see(&mut self, l: i64) {
+        self.min = self.min.min(l);
+        self.max = self.max.max(l);
+    }
+
+    fn finish(self) -> Self {
+        if self.min > self.max {
+            LabelRange::default()
+        } else {
+            self
+        }
+    }
+}
+
+/// Per-slot outputs of [`moments`], each of length `slots` (`coord_sums`: `slots * ndim`,
+/// or empty to skip).
+pub struct Moments<'a> {
+    pub count: &'a mut [i64],
+    /// Sum of the values as `float64`, in C order.
+    pub sum: &'a mut [f64],
+    /// Sum of the values as `int64`, wrapping (integer inputs).
+    pub int_sum: &'a mut [i64],
+    /// Per axis, sum of value times coordinate, as `float64`.
+    pub coord_sums: &'a mut [f64],
+}
+
+/// Counts and sums of the selected pixels per slot.
+pub fn moments<T: Value, L: Label>(
+    x: ArrayViewD<'_, T>,
+    labels: ArrayViewD<'_, L>,
+    select: &Select,
+    out: Moments<'_>,
+) -> LabelRange {
+    let ndim = x.ndim();
+    let coords_wanted = !out.coord_sums.is_empty();
+    out.count.fill(0);
+    out.sum.fill(0.0);
+    out.int_sum.fill(0);
+    out.coord_sums.fill(0.0);
+    let mut range = LabelRange::new();
+    let last = ndim.saturating_sub(1);
+    for_rows2(&x, &labels, |coords, _, xs, ls| {
+        for (i, (&v, &l)) in xs.iter().zip(ls.iter()).enumerate() {
+            let l = l.get();
+            range.see(l);
+            if let Some(s) = select.slot(l) {
+                out.count[s] += 1;
+                let f = v.to_f64();
+                out.sum[s] += f;
+                out.int_sum[s] = out.int_sum[s].wrapping_add(v.to_i64());
+                if coords_wanted {
+                    let c = &mut out.coord_sums[s * ndim..(s + 1) * ndim];
+                    for (k, &ck) in coords.iter().enumerate() {
+                        c[k] += f * ck as f64;
+                    }
+                    c[last] += f * i as f64;
+                }
+            }
+        }
+    });
+    range.finish()
+}
+
+/// Per slot, the sum of squared deviations from `means[slot]` (as `float64`, in C order).
+pub fn centered<T: Value, L: Label>(
+    x: ArrayViewD<'_, T>,
+    labels: ArrayViewD<'_, L>,
+    select: &Select,
+    means: &[f64],
+    out: &mut [f64],
+) {
+    out.fill(0.0);
+    for_rows2(&x, &labels, |_, _, xs, ls| {
+        for (&v, &l) in xs.iter().zip(ls.iter()) {
+            if let Some(s) = select.slot(l.get()) {
+                let d = v.to_f64() - means[s];
+                out[s] += d * d;
+            }
+        }
+    });
+}
+
+/// Per-slot outputs of [`extrema`], each of length `slots`.
+pub struct Extrema<'a, T> {
+    pub count: &'a mut [i64],
+    pub min: &'a mut [T],
+    pub max: &'a mut [T],
+    /// C-order flat index of the first minimum / maximum.
+    pub min_pos: &'a mut [i64],
+    pub max_pos: &'a mut [i64],
+}
+
+/// Minimum and maximum (first occurrences) of the selected pixels per slot. Returns whether a
+/// NaN was selected (its slots' results are then not SciPy's), and the label range.
+pub fn extrema<T: Value, L: Label>(
+    x: ArrayViewD<'_, T>,
+    labels: ArrayViewD<'_, L>,
+    select: &Select,
+    out: Extrema<'_, T>,
+) -> (bool, LabelRange) {
+    out.count.fill(0);
+    out.min_pos.fill(0);
+    out.max_pos.fill(0);
+    let mut nan = false;
+    let mut range = LabelRange::new();
+    for_rows2(&x, &labels, |_, start, xs, ls| {
+        for (i, (&v, &l)) in xs.iter().zip(ls.iter()).enumerate() {
+            let l = l.get();
+            range.see(l);
+            if let Some(s) = select.slot(l) {
+                nan |= v.is_nan();
+                let at = (start + i) as i64;
+                if out.count[s] == 0 {
+                    out.min[s] = v;
+                    out.max[s] = v;
+                    out.min_pos[s] = at;
+                    out.max_pos[s] = at;
+                } else {
+                    if v < out.min[s] {
+                        out.min[s] = v;
+                        out.min_pos[s] = at;
+                    }
+                    if v > out.max[s] {
+                        out.max[s] = v;
+                        out.max_pos[s] = at;
+                    }
+                }
+                out.count[s] += 1;
+            }
+        }
+    });
+    (nan, range.finish())
+}
+
+/// What [`median`] found besides the per-slot middles.
+#[derive(Debug, Clone, Copy)]
+pub struct MedianInfo<T> {
+    pub nan: bool,
+    pub range: LabelRange,
+    /// The smallest value among the pixels of the smallest label (of all pixels), if any.
+    pub first: Option<T>,
+}
+
+/// Per slot, the lower and upper middle values of the selected pixels (equal for odd counts)
+/// and the count.
+pub fn median<T: Value, L: Label>(
+    x: ArrayViewD<'_, T>,
+    labels: ArrayViewD<'_, L>,
+    select: &Select,
+    count: &mut [i64],
+    lower: &mut [T],
+    upper: &mut [T],
+) -> MedianInfo<T> {
+    let slots = count.len();
+    count.fill(0);
+    let mut range = LabelRange::new();
+    let mut first: Option<(i64, T)> = None;
+    let mut nan = false;
+    for_rows2(&x, &labels, |_, _, xs, ls| {
+        for (&v, &l) in xs.iter().zip(ls.iter()) {
+            let l = l.get();
+            range.see(l);
+            nan |= v.is_nan();
+            first = match first {
+                Some((fl, fv))
+                    if fl < l || (fl == l && v.partial_cmp(&fv) != Some(Ordering::Less)) =>
+                {
+                    Some((fl, fv))
+                }
+                _ => Some((l, v)),
+            };
+            if let Some(s) = select.slot(l) {
+                count[s] += 1;
+            }
+        }
+    });
+    let mut offsets = vec![0usize; slots + 1];
+    for s in 0..slots {
+        offsets[s + 1] = offsets[s] + count[s] as usize;
+    }
+    let mut values: Vec<T> = Vec::with_capacity(offsets[slots]);
+    if let Some((_, v)) = first {
+        values.resize(offsets[slots], v);
+    }
+    let mut fill = offsets.clone();
+    for_rows2(&x, &labels, |_, _, xs, ls| {
+        for (&v, &l) in xs.iter().zip(ls.iter()) {
+            if let Some(s) = select.slot(l.get()) {
+                values[fill[s]] = v;
+                fill[s] += 1;
+            }
+        }
+    });
+    let order = |a: &T, b: &T| a.partial_cmp(b).unwrap_or(Ordering::Equal);
+    for s in 0..slots {
+        let group = &mut values[offsets[s]..offsets[s + 1]];
+        let n = group.len();
+        if n == 0 {
+            continue;
+        }
+        let hi_at = n / 2;
+        let lo_at = (n - 1) / 2;
+        let (below, &mut hi, _) = group.select_nth_unstable_by(hi_at, order);
+        upper[s] = hi;
+        lower[s] = if lo_at == hi_at {
+            hi
+        } else {
+            *below.iter().max_by(|a, b| order(a, b)).expect("n >= 2")
+        };
+    }
+    MedianInfo {
+        nan,
+        range: range.finish(),
+        first: first.map(|(_, v)| v),
+    }
+}
+
+/// Per slot, a histogram over `edges` (ascending, `bins + 1` of them): bin `i` holds
+/// `edges[i] <= v < edges[i + 1]`, the last bin also `v == edges[bins]` (NumPy's rule); `counts`
+/// is `slots * bins`. Returns the pixels per slot in `pixels`.
+pub fn histogram<T: Value, L: Label>(
+    x: ArrayViewD<'_, T>,
+    labels: ArrayViewD<'_, L>,
+    select: &Select,
+    edges: &[f64],
+    pixels: &mut [i64],
+    counts: &mut [i64],
+) {
+    let bins = edges.len().saturating_sub(1);
+    counts.fill(0);
+    pixels.fill(0);
+    if bins == 0 {
+        return;
+    }
+    let (lo, hi) = (edges[0], edges[bins]);
+    for_rows2(&x, &labels, |_, _, xs, ls| {
+        for (&v, &l) in xs.iter().zip(ls.iter()) {
+            if let Some(s) = select.slot(l.get()) {
+                pixels[s] += 1;
+                let f = v.to_f64();
+                if !(f >= lo && f <= hi) {
+                    continue;
+                }
+                let bin = (edges.partition_point(|&e| e <= f) - 1).min(bins - 1);
+                counts[s * bins + bin] += 1;
+            }
+        }
+    });
+}
