@@ -47,15 +47,20 @@ def _native(a: np.ndarray) -> np.ndarray:
     return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
 
 
-def _values(name: str, input: Any, anyarray: bool = False) -> np.ndarray:
-    """The image as NumPy's (bool viewed as uint8 by the caller), or a decline."""
+def _image(name: str, input: Any, anyarray: bool = False) -> np.ndarray:
+    """The image as NumPy's, in its own byte order, or a decline."""
     x = np.asanyarray(input) if anyarray else np.asarray(input)
     if type(x) is not np.ndarray:
         raise _decline(name, f"input of type {type(x).__name__}")
     kind, size = x.dtype.kind, x.dtype.itemsize
     if not (kind in "biu" or (kind == "f" and size in (4, 8))):
         raise _decline(name, f"input dtype {x.dtype}")
-    return _native(x)
+    return x
+
+
+def _values(name: str, input: Any, anyarray: bool = False) -> np.ndarray:
+    """The image as NumPy's in native byte order (bool viewed as uint8 by the caller)."""
+    return _native(_image(name, input, anyarray))
 
 
 def _kernel_view(x: np.ndarray) -> np.ndarray:
@@ -92,7 +97,9 @@ class _Groups:
     ``inverse``/``shape`` mapping them back to ``index``)."""
 
     def __init__(self, name: str, input: Any, labels: Any, index: Any, anyarray: bool = False):
-        x = _values(name, input, anyarray)
+        x = _image(name, input, anyarray)
+        self.dtype = x.dtype  # as given: SciPy's minima and maxima keep its byte order
+        x = _native(x)
         self.input_shape = x.shape
         self.single = True
         self.select: Any = None
@@ -177,6 +184,7 @@ def _fits(max_label: int, dtype: np.dtype) -> bool:
 
 def label(input, structure=None, output=None):
     name = "label"
+    big_endian = not np.asarray(input).dtype.isnative
     x = _values(name, input)
     if structure is None:
         from scipy.ndimage import generate_binary_structure
@@ -208,6 +216,8 @@ def label(input, structure=None, output=None):
             raise _decline(name, f"output dtype {out.dtype}")
         out[...] = max_label
         return max_label if provided else (out, max_label)
+    if big_endian or not out.dtype.isnative:
+        raise _decline(name, "big-endian input or output")  # SciPy's Cython buffers reject them
     axis = _scan_axis(out)
     direct = out.dtype in (np.dtype(np.int32), np.dtype(np.int64)) and out.dtype.isnative
     if direct and provided and np.shares_memory(out, x):
@@ -257,7 +267,7 @@ def _moments(g: _Groups, coords: bool = False):
     int_sum = np.empty(n, np.int64)
     coord_sums = np.empty(n * g.x.ndim if coords else 0, np.float64)
     _core.ndimage_moments(g.kx, g.labels, g.select, count, sums, int_sum, coord_sums)
-    return count, sums, int_sum, coord_sums.reshape(n, -1) if coords else None
+    return count, sums, int_sum, coord_sums.reshape(n, g.x.ndim) if coords else None
 
 
 def _group_sum(dtype: np.dtype, sums: np.ndarray, int_sum: np.ndarray):
@@ -327,6 +337,7 @@ def _extrema(name: str, input, labels, index, positions: bool):
     empty = count == 0
     lo[empty] = 0
     hi[empty] = 0
+    lo, hi = lo.astype(g.dtype, copy=False), hi.astype(g.dtype, copy=False)
     return g, g.gather(lo), g.gather(hi), g.gather(lo_at).astype(np.int_), g.gather(hi_at).astype(np.int_)
 
 
@@ -428,15 +439,15 @@ def histogram(input, min, max, bins, labels=None, index=None):  # noqa: A002 - S
     scalar = np.isscalar(index)
     if index is not None:
         idx = np.atleast_1d(index)
-        if idx.size == 0 or idx.dtype.kind not in "iu":
+        if idx.size == 0 or idx.ndim > 1 or idx.dtype.kind not in "iu":
             raise _decline(name, f"index {index!r}")
         label_dtype = np.asarray(labels).dtype
         with np.errstate(all="ignore"):
             if np.any(idx.astype(label_dtype).astype(idx.dtype) != idx):
                 raise _decline(name, "index values not in the labels' dtype")
-        index = idx.astype(label_dtype)
-        if scalar:
-            index = index.reshape(1)
+        # SciPy compares labels with the index cast to their dtype; uint64 values beyond int64
+        # wrap to negative values, which no (non-negative) uint64 label equals.
+        index = idx.astype(label_dtype).astype(np.int64).reshape(-1)
     g = _Groups(name, input, labels, index)
     pixels = np.empty(g.slots, np.int64)
     counts = np.empty(g.slots * bins, np.int64)
