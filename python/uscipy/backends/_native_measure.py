@@ -18,7 +18,7 @@ equal extreme values its choice is not defined.
 Declined (``BackendNotImplementedError``; SciPy then runs, or raises its own error):
 complex, float16, long double, object and non-native-array inputs; labels that are not
 integers or bools; float, bool or 0-d ``index`` values; NaNs in minimum/maximum/median/
-extrema/positions; one-group minimum/maximum/positions/median of no pixels; positions and
+extrema/positions; one-group minimum/maximum/positions of no pixels (SciPy raises); positions and
 ``center_of_mass`` where labels broadcast the input to a larger shape; the cases where
 SciPy itself fails (its ``labels.max() + 2`` overflowing a small label dtype, empty labels
 with an index sequence); ``label`` with a non-symmetric or malformed structure, or into an
@@ -96,7 +96,7 @@ class _Groups:
     or an int) or one slot per distinct index value (``select`` a sorted int64 array, and
     ``inverse``/``shape`` mapping them back to ``index``)."""
 
-    def __init__(self, name: str, input: Any, labels: Any, index: Any, anyarray: bool = False):
+    def __init__(self, name: str, input: Any, labels: Any, index: Any, anyarray: bool = False, empty_ok: bool = False):
         x = _image(name, input, anyarray)
         self.dtype = x.dtype  # as given: SciPy's minima and maxima keep its byte order
         x = _native(x)
@@ -127,7 +127,7 @@ class _Groups:
                         raise _decline(name, f"index dtype {idx.dtype}")
                     if idx.dtype.kind == "u" and idx.size and idx.max() > _INT64_MAX:
                         raise _decline(name, "index beyond int64")
-                    if lab.size == 0:
+                    if lab.size == 0 and not empty_ok:
                         raise _decline(name, "empty labels with an index sequence")
                     unique, inverse = np.unique(idx.astype(np.int64), return_inverse=True)
                     self.select = np.ascontiguousarray(unique, dtype=np.int64)
@@ -388,7 +388,7 @@ def median(input, labels=None, index=None):
     integral = g.x.dtype.kind in "biu"
     if g.single:
         if count[0] == 0:
-            raise _decline(name, "no pixels selected")
+            return np.median(np.empty(0, g.x.dtype))  # NaN, with NumPy's warning and type
         a, b = lower[0], upper[0]
         if integral:
             return np.float64((np.float64(a) + np.float64(b)) / 2.0)
@@ -448,7 +448,7 @@ def histogram(input, min, max, bins, labels=None, index=None):  # noqa: A002 - S
         # SciPy compares labels with the index cast to their dtype; uint64 values beyond int64
         # wrap to negative values, which no (non-negative) uint64 label equals.
         index = idx.astype(label_dtype).astype(np.int64).reshape(-1)
-    g = _Groups(name, input, labels, index)
+    g = _Groups(name, input, labels, index, empty_ok=True)
     pixels = np.empty(g.slots, np.int64)
     counts = np.empty(g.slots * bins, np.int64)
     _core.ndimage_histogram(g.kx, g.labels, g.select, edges, pixels, counts)
