@@ -149,7 +149,7 @@ pub fn ndimage_find_objects(
 }
 
 /// Per selected label: pixel count, float64 sum, wrapping int64 sum and (if `coord_sums` is
-/// not empty) per-axis sums of value times coordinate. Returns the labels' (min, max).
+/// not empty) per-axis sums of value times coordinate.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 pub fn ndimage_moments(
@@ -161,7 +161,7 @@ pub fn ndimage_moments(
     sum: &Bound<'_, PyArray1<f64>>,
     int_sum: &Bound<'_, PyArray1<i64>>,
     coord_sums: &Bound<'_, PyArray1<f64>>,
-) -> PyResult<(i64, i64)> {
+) -> PyResult<()> {
     let select = selection(select)?;
     let (mut count, mut sum, mut int_sum, mut coord_sums) = (
         count.readwrite(),
@@ -189,8 +189,8 @@ pub fn ndimage_moments(
                 int_sum,
                 coord_sums,
             };
-            let range = py.detach(|| stats::moments(x, l, &select, out));
-            Ok((range.min, range.max))
+            py.detach(|| stats::moments(x, l, &select, out));
+            Ok(())
         })
     })
 }

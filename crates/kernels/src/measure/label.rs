@@ -8,7 +8,7 @@
 //! union-find whose root is always the smallest (first created) label; provisional labels are
 //! then numbered in order of creation, roots only, which is the rank of first pixels.
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
 
 use super::{for_rows, Value};
 
@@ -102,78 +102,88 @@ pub fn label<T: Value, O: Out>(
     let input = input.permuted_axes(perm.clone());
     let output = output.permuted_axes(perm.clone());
     let shape = input.shape().to_vec();
-    let len = shape[ndim - 1];
-    let mut cstrides = vec![1isize; ndim];
-    for k in (0..ndim - 1).rev() {
-        cstrides[k] = cstrides[k + 1] * shape[k + 1] as isize;
+    let last = ndim - 1;
+    let len = shape[last];
+    let outer = &shape[..last];
+    let lines: usize = outer.iter().product();
+    let mut line_strides = vec![1isize; last];
+    for k in (0..last.saturating_sub(1)).rev() {
+        line_strides[k] = line_strides[k + 1] * outer[k + 1] as isize;
     }
-    // Neighbours scanned before a pixel: the structure's offsets before its centre in the
-    // permuted C order (the other half is their mirror image).
-    let mut neighbours: Vec<Vec<isize>> = Vec::new(); // per offset: delta in permuted axes
-    let mut delta = vec![0isize; ndim];
-    for (flat, &on) in structure.iter().enumerate() {
-        if !on {
-            continue;
-        }
-        let mut rest = flat;
-        for k in (0..ndim).rev() {
-            delta[k] = (rest % 3) as isize - 1;
-            rest /= 3;
-        }
-        let permuted: Vec<isize> = perm.iter().map(|&k| delta[k]).collect();
-        if permuted.iter().find(|&&d| d != 0).is_some_and(|&d| d < 0) {
-            neighbours.push(permuted);
-        }
-    }
-    let mut provisional = vec![0u32; input.len()];
-    let mut sets = UnionFind { parent: vec![0] };
-    let mut valid: Vec<(isize, isize)> = Vec::with_capacity(neighbours.len()); // (offset, delta along the line)
-    for_rows(&input, |coords, start, row| {
-        valid.clear();
-        for d in &neighbours {
-            let inside =
-                coords.iter().zip(d).zip(&shape).all(|((&c, &dk), &n)| {
-                    (c as isize + dk) >= 0 && ((c as isize + dk) as usize) < n
-                });
-            if inside {
-                let offset: isize = d.iter().zip(&cstrides).map(|(a, b)| a * b).sum();
-                valid.push((offset, d[ndim - 1]));
+    let neighbours = neighbour_lines(structure, &perm, &line_strides);
+    let joined_in_line = joined_in_line(structure, &perm);
+
+    // Runs of foreground along each line (single pixels where the structure does not join
+    // pixels along the line), in scan order.
+    let mut runs: Vec<Run> = Vec::new();
+    let mut line_start: Vec<usize> = Vec::with_capacity(lines + 1);
+    let (mut edges, mut copy) = (Vec::new(), Vec::new());
+    for_rows(&input, |_, _, row| {
+        line_start.push(runs.len());
+        let row = match row.as_slice() {
+            Some(row) => row,
+            None => {
+                copy.clear();
+                copy.extend(row.iter().copied());
+                &copy[..]
             }
-        }
-        let (before, line) = provisional.split_at_mut(start);
-        let line = &mut line[..len];
-        for (i, value) in row.iter().enumerate() {
-            if value.is_zero() {
-                continue;
-            }
-            let mut current = 0u32;
-            for &(offset, along) in &valid {
-                let j = i as isize + along;
-                if j < 0 || j >= len as isize {
-                    continue;
-                }
-                let at = start as isize + i as isize + offset;
-                let neighbour = if at >= start as isize {
-                    line[(at - start as isize) as usize]
-                } else {
-                    before[at as usize]
-                };
-                if neighbour == 0 {
-                    continue;
-                }
-                if current == 0 {
-                    current = neighbour;
-                } else if current != neighbour {
-                    current = sets.union(current, neighbour);
-                }
-            }
-            if current == 0 {
-                current = sets.parent.len() as u32;
-                sets.parent.push(current);
-            }
-            line[i] = current;
-        }
+        };
+        find_runs(row, joined_in_line, &mut edges, &mut runs);
     });
+    line_start.push(runs.len());
+
+    // Provisional labels, line by line: a run takes the labels of the runs it touches in the
+    // neighbouring lines (joining them); a run touching none starts a new label.
+    let mut sets = UnionFind { parent: vec![0] };
+    let mut coords = vec![0usize; last];
+    for line in 0..lines {
+        let (done, current) = runs.split_at_mut(line_start[line]);
+        let current = &mut current[..line_start[line + 1] - line_start[line]];
+        if !current.is_empty() {
+            for nb in &neighbours {
+                let inside = coords
+                    .iter()
+                    .zip(&nb.delta)
+                    .zip(outer)
+                    .all(|((&c, &d), &n)| (c as isize + d) >= 0 && ((c as isize + d) as usize) < n);
+                if !inside {
+                    continue;
+                }
+                let other = (line as isize + nb.offset) as usize;
+                let other = &done[line_start[other]..line_start[other + 1]];
+                let (lo, hi) = (nb.along.iter().min(), nb.along.iter().max());
+                match (lo, hi) {
+                    // Runs along a joined line are a pixel apart at least, so one sweep with
+                    // the runs widened by a contiguous range of displacements finds every
+                    // touching pair (see `join_runs`).
+                    (Some(&lo), Some(&hi))
+                        if joined_in_line && (hi - lo + 1) as usize == nb.along.len() =>
+                    {
+                        join_runs(current, other, lo, hi, &mut sets)
+                    }
+                    _ => {
+                        for &d in &nb.along {
+                            join_runs(current, other, d, d, &mut sets);
+                        }
+                    }
+                }
+            }
+            for run in current.iter_mut() {
+                if run.label == 0 {
+                    run.label = sets.parent.len() as u32;
+                    sets.parent.push(run.label);
+                }
+            }
+        }
+        for k in (0..last).rev() {
+            coords[k] += 1;
+            if coords[k] < outer[k] {
+                break;
+            }
+            coords[k] = 0;
+        }
+    }
+
     // Number the roots in order of creation; every other label takes its root's number.
     let mut final_label = vec![0u32; sets.parent.len()];
     let mut count = 0u32;
@@ -186,14 +196,175 @@ pub fn label<T: Value, O: Out>(
             final_label[p as usize] = final_label[root as usize];
         }
     }
-    let provisional = ndarray::ArrayView::from_shape(shape.clone(), &provisional).expect("C order");
+    let write = |mut lane: ndarray::ArrayViewMut1<'_, O>, &line: &usize| {
+        if let Some(lane) = lane.as_slice_mut() {
+            lane.fill(O::from_label(0));
+            for run in &runs[line_start[line]..line_start[line + 1]] {
+                lane[run.start as usize..run.end as usize]
+                    .fill(O::from_label(final_label[run.label as usize]));
+            }
+            return;
+        }
+        let mut at = 0usize;
+        for run in &runs[line_start[line]..line_start[line + 1]] {
+            let (s, e) = (run.start as usize, run.end as usize);
+            for i in at..s {
+                lane[i] = O::from_label(0);
+            }
+            let v = O::from_label(final_label[run.label as usize]);
+            for i in s..e {
+                lane[i] = v;
+            }
+            at = e;
+        }
+        for i in at..len {
+            lane[i] = O::from_label(0);
+        }
+    };
     let mut output = output;
-    let zip = Zip::from(&mut output).and(&provisional);
-    let write = |o: &mut O, &p: &u32| *o = O::from_label(final_label[p as usize]);
-    if provisional.len() >= 1 << 18 {
+    let line_ids = ndarray::ArrayD::from_shape_vec(outer.to_vec(), (0..lines).collect())
+        .expect("one id per line");
+    let zip = Zip::from(output.lanes_mut(Axis(last))).and(&line_ids);
+    if shape.iter().product::<usize>() >= 1 << 18 {
         zip.par_for_each(write);
     } else {
         zip.for_each(write);
     }
     Ok(count as usize)
+}
+
+/// A run of foreground pixels `start..end` along a line, with its provisional label.
+#[derive(Clone, Copy)]
+struct Run {
+    start: u32,
+    end: u32,
+    label: u32,
+}
+
+/// Appends the runs of one line to `runs`, branch-free: `edges` (scratch) collects the
+/// indices where foreground starts or stops.
+fn find_runs<T: Value>(row: &[T], joined: bool, edges: &mut Vec<u32>, runs: &mut Vec<Run>) {
+    let n = row.len();
+    edges.clear();
+    edges.resize(n + 2, 0);
+    let mut k = 0usize;
+    if joined {
+        let mut previous = false;
+        for (i, v) in row.iter().enumerate() {
+            let fg = !v.is_zero();
+            edges[k] = i as u32;
+            k += (fg != previous) as usize;
+            previous = fg;
+        }
+        if previous {
+            edges[k] = n as u32;
+            k += 1;
+        }
+        runs.extend(edges[..k].chunks_exact(2).map(|p| Run {
+            start: p[0],
+            end: p[1],
+            label: 0,
+        }));
+    } else {
+        for (i, v) in row.iter().enumerate() {
+            edges[k] = i as u32;
+            k += !v.is_zero() as usize;
+        }
+        runs.extend(edges[..k].iter().map(|&i| Run {
+            start: i,
+            end: i + 1,
+            label: 0,
+        }));
+    }
+}
+
+/// Joins each run of `current` with the runs of `other` it touches: pixel `i` touches pixel
+/// `i + d` for `lo <= d <= hi`. Both lists are sorted; a sweep advancing the list whose
+/// (widened) run ends first finds every touching pair when `lo == hi`, or when the runs of
+/// `current` are at least a pixel apart and `hi - lo <= 2`.
+fn join_runs(current: &mut [Run], other: &[Run], lo: i64, hi: i64, sets: &mut UnionFind) {
+    let (mut i, mut j) = (0, 0);
+    while i < current.len() && j < other.len() {
+        let (s, e) = (current[i].start as i64 + lo, current[i].end as i64 + hi);
+        let (s2, e2) = (other[j].start as i64, other[j].end as i64);
+        if s < e2 && s2 < e {
+            let theirs = other[j].label;
+            let mine = &mut current[i].label;
+            if *mine == 0 {
+                *mine = theirs;
+            } else if *mine != theirs {
+                *mine = sets.union(*mine, theirs);
+            }
+        }
+        if e <= e2 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+}
+
+/// A line scanned before the current one whose pixels can touch the current line's: its
+/// offset in lines, its displacement along the other axes, and the displacements along the
+/// line that connect.
+struct NeighbourLine {
+    offset: isize,
+    delta: Vec<isize>,
+    along: Vec<i64>,
+}
+
+/// The structure's offsets before its centre (in the permuted C order) that leave the line,
+/// grouped by line (the other half of a symmetric structure is their mirror image).
+fn neighbour_lines(
+    structure: &[bool],
+    perm: &[usize],
+    line_strides: &[isize],
+) -> Vec<NeighbourLine> {
+    let ndim = perm.len();
+    let mut found: Vec<NeighbourLine> = Vec::new();
+    for (delta, along) in structure_offsets(structure, perm) {
+        let outer = &delta[..ndim - 1];
+        if outer.iter().find(|&&d| d != 0).is_none_or(|&d| d >= 0) {
+            continue;
+        }
+        match found.iter_mut().find(|nb| nb.delta == outer) {
+            Some(nb) => nb.along.push(along as i64),
+            None => found.push(NeighbourLine {
+                offset: outer.iter().zip(line_strides).map(|(a, b)| a * b).sum(),
+                delta: outer.to_vec(),
+                along: vec![along as i64],
+            }),
+        }
+    }
+    found
+}
+
+/// Whether the structure joins neighbouring pixels along the line.
+fn joined_in_line(structure: &[bool], perm: &[usize]) -> bool {
+    let ndim = perm.len();
+    structure_offsets(structure, perm)
+        .any(|(delta, along)| along == -1 && delta[..ndim - 1].iter().all(|&d| d == 0))
+}
+
+/// The structure's set offsets, each as (displacement in permuted axes, its last component).
+fn structure_offsets<'a>(
+    structure: &'a [bool],
+    perm: &'a [usize],
+) -> impl Iterator<Item = (Vec<isize>, isize)> + 'a {
+    let ndim = perm.len();
+    structure
+        .iter()
+        .enumerate()
+        .filter(|(_, &on)| on)
+        .map(move |(flat, _)| {
+            let mut delta = vec![0isize; ndim];
+            let mut rest = flat;
+            for k in (0..ndim).rev() {
+                delta[k] = (rest % 3) as isize - 1;
+                rest /= 3;
+            }
+            let permuted: Vec<isize> = perm.iter().map(|&k| delta[k]).collect();
+            let along = permuted[ndim - 1];
+            (permuted, along)
+        })
 }

@@ -30,6 +30,8 @@ impl Label for i64 {
 
 /// A pixel value: bool (as `u8`), integers of 8 to 64 bits, `f32`, `f64`.
 pub trait Value: Copy + PartialOrd + Send + Sync + 'static {
+    /// Whether this is an integer type (bool included).
+    const INTEGER: bool;
     /// The value as NumPy converts it to `float64`.
     fn to_f64(self) -> f64;
     /// The value as `int64` with two's complement wrapping (`uint64` reinterpreted).
@@ -41,6 +43,7 @@ pub trait Value: Copy + PartialOrd + Send + Sync + 'static {
 macro_rules! int_value {
     ($($t:ty)*) => {$(
         impl Value for $t {
+            const INTEGER: bool = true;
             #[inline(always)]
             fn to_f64(self) -> f64 { self as f64 }
             #[inline(always)]
@@ -57,6 +60,7 @@ int_value!(u8 i8 u16 i16 u32 i32 u64 i64);
 macro_rules! float_value {
     ($($t:ty)*) => {$(
         impl Value for $t {
+            const INTEGER: bool = false;
             #[inline(always)]
             fn to_f64(self) -> f64 { self as f64 }
             #[inline(always)]

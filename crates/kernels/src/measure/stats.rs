@@ -54,7 +54,7 @@ impl Select {
     }
 
     #[inline(always)]
-    fn slot(&self, label: i64) -> Option<usize> {
+    pub fn slot(&self, label: i64) -> Option<usize> {
         match self {
             Select::Positive => (label > 0).then_some(0),
             Select::Equal(v) => (label == *v).then_some(0),
@@ -103,6 +103,79 @@ impl LabelRange {
     }
 }
 
+/// No slot: the pixel is not selected.
+const NONE: u32 = u32::MAX;
+
+impl Select {
+    /// Slots of a row of labels into `slots` (`NONE` where not selected), the selection's
+    /// variant matched once per row.
+    fn fill_slots<L: Label>(&self, labels: &[L], slots: &mut Vec<u32>) {
+        slots.clear();
+        match self {
+            Select::Positive => {
+                slots.extend(labels.iter().map(|l| if l.get() > 0 { 0 } else { NONE }))
+            }
+            Select::Equal(v) => {
+                slots.extend(labels.iter().map(|l| if l.get() == *v { 0 } else { NONE }))
+            }
+            Select::Table { lo, table } => slots.extend(labels.iter().map(|l| {
+                let i = l.get().wrapping_sub(*lo);
+                if i < 0 {
+                    NONE
+                } else {
+                    table.get(i as usize).copied().unwrap_or(NONE)
+                }
+            })),
+            Select::Sorted(values) => slots.extend(
+                labels
+                    .iter()
+                    .map(|l| values.binary_search(&l.get()).map_or(NONE, |s| s as u32)),
+            ),
+        }
+    }
+}
+
+/// Calls `f(row_coords, flat_start, values, slots)` for every C-order row of `x`, with the
+/// row's values as a slice (copied if strided) and their slots; widens `range` to the labels
+/// seen, if given.
+fn for_selected_rows<T: Value, L: Label>(
+    x: &ArrayViewD<'_, T>,
+    labels: &ArrayViewD<'_, L>,
+    select: &Select,
+    mut range: Option<&mut LabelRange>,
+    mut f: impl FnMut(&[usize], usize, &[T], &[u32]),
+) {
+    let (mut values, mut label_row, mut slots): (Vec<T>, Vec<L>, Vec<u32>) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for_rows2(x, labels, |coords, start, xs, ls| {
+        let ls: &[L] = match ls.as_slice() {
+            Some(ls) => ls,
+            None => {
+                label_row.clear();
+                label_row.extend(ls.iter().copied());
+                &label_row
+            }
+        };
+        if let Some(range) = range.as_deref_mut() {
+            let (lo, hi) = ls.iter().fold((range.min, range.max), |(lo, hi), l| {
+                (lo.min(l.get()), hi.max(l.get()))
+            });
+            range.min = lo;
+            range.max = hi;
+        }
+        select.fill_slots(ls, &mut slots);
+        let xs: &[T] = match xs.as_slice() {
+            Some(xs) => xs,
+            None => {
+                values.clear();
+                values.extend(xs.iter().copied());
+                &values
+            }
+        };
+        f(coords, start, xs, &slots)
+    });
+}
+
 /// Per-slot outputs of [`moments`], each of length `slots` (`coord_sums`: `slots * ndim`,
 /// or empty to skip).
 pub struct Moments<'a> {
@@ -121,35 +194,65 @@ pub fn moments<T: Value, L: Label>(
     labels: ArrayViewD<'_, L>,
     select: &Select,
     out: Moments<'_>,
-) -> LabelRange {
+) {
     let ndim = x.ndim();
     let coords_wanted = !out.coord_sums.is_empty();
     out.count.fill(0);
     out.sum.fill(0.0);
     out.int_sum.fill(0);
     out.coord_sums.fill(0.0);
-    let mut range = LabelRange::new();
     let last = ndim.saturating_sub(1);
-    for_rows2(&x, &labels, |coords, _, xs, ls| {
-        for (i, (&v, &l)) in xs.iter().zip(ls.iter()).enumerate() {
-            let l = l.get();
-            range.see(l);
-            if let Some(s) = select.slot(l) {
-                out.count[s] += 1;
-                let f = v.to_f64();
-                out.sum[s] += f;
-                out.int_sum[s] = out.int_sum[s].wrapping_add(v.to_i64());
-                if coords_wanted {
-                    let c = &mut out.coord_sums[s * ndim..(s + 1) * ndim];
-                    for (k, &ck) in coords.iter().enumerate() {
-                        c[k] += f * ck as f64;
+    for_selected_rows(&x, &labels, select, None, |coords, _, xs, slots| {
+        if !coords_wanted {
+            // Runs of one slot accumulate in registers, in the same order.
+            let n = xs.len();
+            let mut i = 0;
+            while i < n {
+                let s = slots[i];
+                let mut j = i;
+                if s == NONE {
+                    while j < n && slots[j] == NONE {
+                        j += 1;
                     }
-                    c[last] += f * i as f64;
+                    i = j;
+                    continue;
                 }
+                let s = s as usize;
+                let (mut sum, mut int_sum) = (out.sum[s], out.int_sum[s]);
+                while j < n && slots[j] == s as u32 {
+                    sum += xs[j].to_f64();
+                    if T::INTEGER {
+                        int_sum = int_sum.wrapping_add(xs[j].to_i64());
+                    }
+                    j += 1;
+                }
+                out.sum[s] = sum;
+                out.int_sum[s] = int_sum;
+                out.count[s] += (j - i) as i64;
+                i = j;
+            }
+            return;
+        }
+        for (i, (&v, &s)) in xs.iter().zip(slots).enumerate() {
+            if s == NONE {
+                continue;
+            }
+            let s = s as usize;
+            out.count[s] += 1;
+            let f = v.to_f64();
+            out.sum[s] += f;
+            if T::INTEGER {
+                out.int_sum[s] = out.int_sum[s].wrapping_add(v.to_i64());
+            }
+            if coords_wanted {
+                let c = &mut out.coord_sums[s * ndim..(s + 1) * ndim];
+                for (k, &ck) in coords.iter().enumerate() {
+                    c[k] += f * ck as f64;
+                }
+                c[last] += f * i as f64;
             }
         }
     });
-    range.finish()
 }
 
 /// Per slot, the sum of squared deviations from `means[slot]` (as `float64`, in C order).
@@ -161,11 +264,11 @@ pub fn centered<T: Value, L: Label>(
     out: &mut [f64],
 ) {
     out.fill(0.0);
-    for_rows2(&x, &labels, |_, _, xs, ls| {
-        for (&v, &l) in xs.iter().zip(ls.iter()) {
-            if let Some(s) = select.slot(l.get()) {
-                let d = v.to_f64() - means[s];
-                out[s] += d * d;
+    for_selected_rows(&x, &labels, select, None, |_, _, xs, slots| {
+        for (&v, &s) in xs.iter().zip(slots) {
+            if s != NONE {
+                let d = v.to_f64() - means[s as usize];
+                out[s as usize] += d * d;
             }
         }
     });
@@ -194,11 +297,17 @@ pub fn extrema<T: Value, L: Label>(
     out.max_pos.fill(0);
     let mut nan = false;
     let mut range = LabelRange::new();
-    for_rows2(&x, &labels, |_, start, xs, ls| {
-        for (i, (&v, &l)) in xs.iter().zip(ls.iter()).enumerate() {
-            let l = l.get();
-            range.see(l);
-            if let Some(s) = select.slot(l) {
+    for_selected_rows(
+        &x,
+        &labels,
+        select,
+        Some(&mut range),
+        |_, start, xs, slots| {
+            for (i, (&v, &s)) in xs.iter().zip(slots).enumerate() {
+                if s == NONE {
+                    continue;
+                }
+                let s = s as usize;
                 nan |= v.is_nan();
                 let at = (start + i) as i64;
                 if out.count[s] == 0 {
@@ -218,8 +327,8 @@ pub fn extrema<T: Value, L: Label>(
                 }
                 out.count[s] += 1;
             }
-        }
-    });
+        },
+    );
     (nan, range.finish())
 }
 
@@ -274,11 +383,11 @@ pub fn median<T: Value, L: Label>(
         values.resize(offsets[slots], v);
     }
     let mut fill = offsets.clone();
-    for_rows2(&x, &labels, |_, _, xs, ls| {
-        for (&v, &l) in xs.iter().zip(ls.iter()) {
-            if let Some(s) = select.slot(l.get()) {
-                values[fill[s]] = v;
-                fill[s] += 1;
+    for_selected_rows(&x, &labels, select, None, |_, _, xs, slots| {
+        for (&v, &s) in xs.iter().zip(slots) {
+            if s != NONE {
+                values[fill[s as usize]] = v;
+                fill[s as usize] += 1;
             }
         }
     });
@@ -324,9 +433,10 @@ pub fn histogram<T: Value, L: Label>(
         return;
     }
     let (lo, hi) = (edges[0], edges[bins]);
-    for_rows2(&x, &labels, |_, _, xs, ls| {
-        for (&v, &l) in xs.iter().zip(ls.iter()) {
-            if let Some(s) = select.slot(l.get()) {
+    for_selected_rows(&x, &labels, select, None, |_, _, xs, slots| {
+        for (&v, &s) in xs.iter().zip(slots) {
+            if s != NONE {
+                let s = s as usize;
                 pixels[s] += 1;
                 let f = v.to_f64();
                 if !(f >= lo && f <= hi) {
