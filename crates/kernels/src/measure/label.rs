@@ -296,11 +296,9 @@ fn join_runs(current: &mut [Run], other: &[Run], lo: i64, hi: i64, sets: &mut Un
                 *mine = sets.union(*mine, theirs);
             }
         }
-        if e <= e2 {
-            i += 1;
-        } else {
-            j += 1;
-        }
+        let advance_mine = e <= e2;
+        i += advance_mine as usize;
+        j += !advance_mine as usize;
     }
 }
 
