@@ -366,3 +366,47 @@ fn structure_offsets<'a>(
             (permuted, along)
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, ArrayD, IxDyn};
+
+    fn run(image: &Array2<u8>, structure: &[bool], axis: usize) -> (Array2<i32>, usize) {
+        let mut out = ArrayD::<i32>::zeros(IxDyn(image.shape()));
+        let n = label(image.view().into_dyn(), structure, axis, out.view_mut()).unwrap();
+        (out.into_dimensionality().unwrap(), n)
+    }
+
+    const CROSS: [bool; 9] = [false, true, false, true, true, true, false, true, false];
+
+    #[test]
+    fn numbers_components_by_first_pixel_in_scan_order() {
+        let image =
+            Array2::from_shape_vec((3, 4), vec![0, 1, 0, 1, 1, 1, 0, 1, 0, 0, 1, 0]).unwrap();
+        let (out, n) = run(&image, &CROSS, 1);
+        assert_eq!(n, 3);
+        assert_eq!(
+            out.into_raw_vec_and_offset().0,
+            vec![0, 1, 0, 2, 1, 1, 0, 2, 0, 0, 3, 0]
+        );
+        // Scanning columns first numbers the column-wise first pixels.
+        let (out, n) = run(&image, &CROSS, 0);
+        assert_eq!(n, 3);
+        assert_eq!(out[[1, 0]], 1);
+        assert_eq!(out[[0, 1]], 1);
+        assert_eq!(out[[2, 2]], 2);
+        assert_eq!(out[[0, 3]], 3);
+    }
+
+    #[test]
+    fn diagonals_join_with_full_connectivity_only() {
+        let image = Array2::from_shape_vec((2, 2), vec![1, 0, 0, 1]).unwrap();
+        assert_eq!(run(&image, &CROSS, 1).1, 2);
+        assert_eq!(run(&image, &[true; 9], 1).1, 1);
+        // No joins along the line: every pixel of a row is its own component.
+        let row = Array2::from_shape_vec((1, 3), vec![1, 1, 1]).unwrap();
+        let none = [false, false, false, false, true, false, false, false, false];
+        assert_eq!(run(&row, &none, 1).1, 3);
+    }
+}

@@ -448,3 +448,70 @@ pub fn histogram<T: Value, L: Label>(
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{arr1, Array1};
+
+    #[test]
+    fn sums_and_extrema_per_label() {
+        let x = arr1(&[1.0f64, 5.0, -2.0, 4.0, 4.0]).into_dyn();
+        let l = arr1(&[1i32, 2, 1, 0, 2]).into_dyn();
+        let select = Select::of_values(&[0, 2, 7]);
+        let (mut count, mut sum, mut int_sum) = ([0i64; 3], [0f64; 3], [0i64; 3]);
+        let out = Moments {
+            count: &mut count,
+            sum: &mut sum,
+            int_sum: &mut int_sum,
+            coord_sums: &mut [],
+        };
+        moments(x.view(), l.view(), &select, out);
+        assert_eq!(count, [1, 2, 0]);
+        assert_eq!(sum, [4.0, 9.0, 0.0]);
+        let (mut c, mut lo, mut hi, mut lo_at, mut hi_at) =
+            ([0i64; 1], [0f64; 1], [0f64; 1], [0i64; 1], [0i64; 1]);
+        let out = Extrema {
+            count: &mut c,
+            min: &mut lo,
+            max: &mut hi,
+            min_pos: &mut lo_at,
+            max_pos: &mut hi_at,
+        };
+        let (nan, range) = extrema(x.view(), l.view(), &Select::Positive, out);
+        assert!(!nan);
+        assert_eq!((range.min, range.max), (0, 2));
+        assert_eq!(
+            (c[0], lo[0], hi[0], lo_at[0], hi_at[0]),
+            (4, -2.0, 5.0, 2, 1)
+        );
+    }
+
+    #[test]
+    fn median_and_histogram() {
+        let x: Array1<i32> = arr1(&[3, 1, 2, 10, 7]);
+        let l = arr1(&[1i64, 1, 1, 2, 2]);
+        let select = Select::of_values(&[1, 2]);
+        let (mut count, mut lower, mut upper) = ([0i64; 2], [0i32; 2], [0i32; 2]);
+        let info = median(
+            x.view().into_dyn(),
+            l.view().into_dyn(),
+            &select,
+            &mut count,
+            &mut lower,
+            &mut upper,
+        );
+        assert_eq!((lower, upper), ([2, 7], [2, 10]));
+        assert_eq!(info.first, Some(1));
+        let (mut pixels, mut counts) = ([0i64; 2], [0i64; 4]);
+        histogram(
+            x.view().into_dyn(),
+            l.view().into_dyn(),
+            &select,
+            &[0.0, 5.0, 10.0],
+            &mut pixels,
+            &mut counts,
+        );
+        assert_eq!(counts, [3, 0, 0, 2]);
+    }
+}
