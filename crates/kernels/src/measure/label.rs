@@ -8,7 +8,8 @@
 //! union-find whose root is always the smallest (first created) label; provisional labels are
 //! then numbered in order of creation, roots only, which is the rank of first pixels.
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Slice, Zip};
+use rayon::prelude::*;
 
 use super::{for_rows, Value};
 
@@ -113,74 +114,77 @@ pub fn label<T: Value, O: Out>(
     let neighbours = neighbour_lines(structure, &perm, &line_strides);
     let joined_in_line = joined_in_line(structure, &perm);
 
-    // Runs of foreground along each line (single pixels where the structure does not join
-    // pixels along the line), in scan order.
-    let mut runs: Vec<Run> = Vec::new();
+    // Lines are labelled in parts (blocks along the first scanned axis) in parallel, each
+    // part's provisional labels after the previous part's; then the first lines of each part
+    // are joined with the lines of the previous part they touch.
+    let parts_wanted = if ndim >= 2 && input.len() >= 1 << 20 {
+        rayon::current_num_threads().min(shape[0]).min(16)
+    } else {
+        1
+    };
+    let rows_per_part = shape[0].div_ceil(parts_wanted.max(1));
+    let bounds: Vec<(usize, usize)> = (0..shape[0])
+        .step_by(rows_per_part.max(1))
+        .map(|a| (a, (a + rows_per_part).min(shape[0])))
+        .collect();
+    let parts: Vec<Part> = if bounds.len() > 1 {
+        bounds
+            .par_iter()
+            .map(|&(a, b)| {
+                let block = input.slice_axis(Axis(0), Slice::from(a..b));
+                label_lines(&block, &neighbours, joined_in_line)
+            })
+            .collect()
+    } else {
+        vec![label_lines(&input, &neighbours, joined_in_line)]
+    };
+    let mut runs: Vec<Run> = Vec::with_capacity(parts.iter().map(|p| p.runs.len()).sum());
     let mut line_start: Vec<usize> = Vec::with_capacity(lines + 1);
-    let (mut edges, mut copy) = (Vec::new(), Vec::new());
-    for_rows(&input, |_, _, row| {
-        line_start.push(runs.len());
-        let row = match row.as_slice() {
-            Some(row) => row,
-            None => {
-                copy.clear();
-                copy.extend(row.iter().copied());
-                &copy[..]
-            }
-        };
-        find_runs(row, joined_in_line, &mut edges, &mut runs);
-    });
-    line_start.push(runs.len());
-
-    // Provisional labels, line by line: a run takes the labels of the runs it touches in the
-    // neighbouring lines (joining them); a run touching none starts a new label.
     let mut sets = UnionFind { parent: vec![0] };
-    let mut coords = vec![0usize; last];
-    for line in 0..lines {
-        let (done, current) = runs.split_at_mut(line_start[line]);
-        let current = &mut current[..line_start[line + 1] - line_start[line]];
-        if !current.is_empty() {
-            for nb in &neighbours {
-                let inside = coords
-                    .iter()
-                    .zip(&nb.delta)
-                    .zip(outer)
-                    .all(|((&c, &d), &n)| (c as isize + d) >= 0 && ((c as isize + d) as usize) < n);
-                if !inside {
-                    continue;
-                }
-                let other = (line as isize + nb.offset) as usize;
-                let other = &done[line_start[other]..line_start[other + 1]];
-                let (lo, hi) = (nb.along.iter().min(), nb.along.iter().max());
-                match (lo, hi) {
-                    // Runs along a joined line are a pixel apart at least, so one sweep with
-                    // the runs widened by a contiguous range of displacements finds every
-                    // touching pair (see `join_runs`).
-                    (Some(&lo), Some(&hi))
-                        if joined_in_line && (hi - lo + 1) as usize == nb.along.len() =>
-                    {
-                        join_runs(current, other, lo, hi, &mut sets)
+    for part in &parts {
+        let base = sets.parent.len() as u32 - 1;
+        let run_base = runs.len();
+        line_start.extend(
+            part.line_start[..part.line_start.len() - 1]
+                .iter()
+                .map(|s| s + run_base),
+        );
+        runs.extend(part.runs.iter().map(|r| Run {
+            label: r.label + base,
+            ..*r
+        }));
+        sets.parent
+            .extend(part.parent[1..].iter().map(|p| p + base));
+    }
+    line_start.push(runs.len());
+    drop(parts);
+    let lines_per_row = lines / shape[0].max(1);
+    for &(a, _) in bounds.iter().skip(1) {
+        let mut coords = vec![0usize; last];
+        coords[0] = a;
+        for line in a * lines_per_row..(a + 1) * lines_per_row {
+            let (done, current) = runs.split_at_mut(line_start[line]);
+            let current = &mut current[..line_start[line + 1] - line_start[line]];
+            if !current.is_empty() {
+                for nb in neighbours.iter().filter(|nb| nb.delta[0] < 0) {
+                    if let Some(other) = nb.line(line, &coords, outer) {
+                        join_lines(
+                            current,
+                            &done[line_start[other]..line_start[other + 1]],
+                            nb,
+                            joined_in_line,
+                            &mut sets,
+                        );
                     }
-                    _ => {
-                        for &d in &nb.along {
-                            join_runs(current, other, d, d, &mut sets);
-                        }
-                    }
                 }
             }
-            for run in current.iter_mut() {
-                if run.label == 0 {
-                    run.label = sets.parent.len() as u32;
-                    sets.parent.push(run.label);
+            for k in (1..last).rev() {
+                coords[k] += 1;
+                if coords[k] < outer[k] {
+                    break;
                 }
+                coords[k] = 0;
             }
-        }
-        for k in (0..last).rev() {
-            coords[k] += 1;
-            if coords[k] < outer[k] {
-                break;
-            }
-            coords[k] = 0;
         }
     }
 
@@ -231,6 +235,121 @@ pub fn label<T: Value, O: Out>(
         zip.for_each(write);
     }
     Ok(count as usize)
+}
+
+/// Runs, line starts and union-find of a block of lines labelled on its own.
+struct Part {
+    runs: Vec<Run>,
+    line_start: Vec<usize>,
+    parent: Vec<u32>,
+}
+
+/// Labels the lines of `input` (already permuted: lines along the last axis), joining only
+/// lines inside it.
+fn label_lines<T: Value>(
+    input: &ArrayViewD<'_, T>,
+    neighbours: &[NeighbourLine],
+    joined: bool,
+) -> Part {
+    let shape = input.shape();
+    let last = shape.len() - 1;
+    let outer = &shape[..last];
+    let lines: usize = outer.iter().product();
+    // Runs of foreground along each line (single pixels where the structure does not join
+    // pixels along the line), in scan order.
+    let mut runs: Vec<Run> = Vec::new();
+    let mut line_start: Vec<usize> = Vec::with_capacity(lines + 1);
+    let (mut edges, mut copy) = (Vec::new(), Vec::new());
+    for_rows(input, |_, _, row| {
+        line_start.push(runs.len());
+        let row = match row.as_slice() {
+            Some(row) => row,
+            None => {
+                copy.clear();
+                copy.extend(row.iter().copied());
+                &copy[..]
+            }
+        };
+        find_runs(row, joined, &mut edges, &mut runs);
+    });
+    line_start.push(runs.len());
+    // Provisional labels, line by line: a run takes the labels of the runs it touches in the
+    // neighbouring lines (joining them); a run touching none starts a new label.
+    let mut sets = UnionFind { parent: vec![0] };
+    let mut coords = vec![0usize; last];
+    for line in 0..lines {
+        let (done, current) = runs.split_at_mut(line_start[line]);
+        let current = &mut current[..line_start[line + 1] - line_start[line]];
+        if !current.is_empty() {
+            for nb in neighbours {
+                if let Some(other) = nb.line(line, &coords, outer) {
+                    join_lines(
+                        current,
+                        &done[line_start[other]..line_start[other + 1]],
+                        nb,
+                        joined,
+                        &mut sets,
+                    );
+                }
+            }
+            for run in current.iter_mut() {
+                if run.label == 0 {
+                    run.label = sets.parent.len() as u32;
+                    sets.parent.push(run.label);
+                }
+            }
+        }
+        for k in (0..last).rev() {
+            coords[k] += 1;
+            if coords[k] < outer[k] {
+                break;
+            }
+            coords[k] = 0;
+        }
+    }
+    Part {
+        runs,
+        line_start,
+        parent: sets.parent,
+    }
+}
+
+/// Joins the runs of a line with those of a neighbouring line `nb`.
+fn join_lines(
+    current: &mut [Run],
+    other: &[Run],
+    nb: &NeighbourLine,
+    joined: bool,
+    sets: &mut UnionFind,
+) {
+    let (lo, hi) = (nb.along.iter().min(), nb.along.iter().max());
+    match (lo, hi) {
+        // Runs along a joined line are a pixel apart at least, so one sweep with the runs
+        // widened by a contiguous range of displacements finds every touching pair (see
+        // `join_runs`).
+        (Some(&lo), Some(&hi)) if joined && (hi - lo + 1) as usize == nb.along.len() => {
+            join_runs(current, other, lo, hi, sets)
+        }
+        _ => {
+            for &d in &nb.along {
+                join_runs(current, other, d, d, sets);
+            }
+        }
+    }
+}
+
+impl NeighbourLine {
+    /// The index of this neighbour of line `line` (at `coords` in an `outer`-shaped grid of
+    /// lines), if inside.
+    #[inline]
+    fn line(&self, line: usize, coords: &[usize], outer: &[usize]) -> Option<usize> {
+        let inside = coords
+            .iter()
+            .zip(&self.delta)
+            .zip(outer)
+            .all(|((&c, &d), &n)| (c as isize + d) >= 0 && ((c as isize + d) as usize) < n);
+        inside.then(|| (line as isize + self.offset) as usize)
+    }
 }
 
 /// A run of foreground pixels `start..end` along a line, with its provisional label.
