@@ -340,3 +340,17 @@ def test_declines_are_named():
     with uscipy.set_backend("native"):  # SciPy computes what native declines
         np.testing.assert_array_equal(uscipy.ndimage.minimum(x, lab, [1, 2]), ndi.minimum(x, lab, [1, 2]))
         np.testing.assert_array_equal(uscipy.ndimage.mean(x + 1j, lab), ndi.mean(x + 1j, lab))
+
+
+def test_label_in_place_and_find_objects_leave_input():
+    rng = np.random.default_rng(3)
+    data = (rng.random((20, 30)) < 0.5).astype(np.int32)
+    expected_data = data.copy()
+    n_expected = ndi.label(expected_data, output=expected_data)
+    with uscipy.set_backend("native", only=True):
+        assert uscipy.ndimage.label(data, output=data) == n_expected  # input is the output
+        np.testing.assert_array_equal(data, expected_data)
+        before = data.copy()
+        same(uscipy.ndimage.find_objects(data), ndi.find_objects(data))
+        same(uscipy.ndimage.find_objects(data, max_label=n_expected + 5), ndi.find_objects(data, max_label=n_expected + 5))
+        np.testing.assert_array_equal(data, before)
