@@ -16,13 +16,27 @@ the same for one group; with an index sequence it sorts with an unstable sort, s
 equal extreme values its choice is not defined.
 
 Declined (``BackendNotImplementedError``; SciPy then runs, or raises its own error):
-complex, float16, long double, object and non-native-array inputs; labels that are not
-integers or bools; float, bool or 0-d ``index`` values; NaNs in minimum/maximum/median/
-extrema/positions; one-group minimum/maximum/positions of no pixels (SciPy raises); positions and
-``center_of_mass`` where labels broadcast the input to a larger shape; the cases where
-SciPy itself fails (its ``labels.max() + 2`` overflowing a small label dtype, empty labels
-with an index sequence); ``label`` with a non-symmetric or malformed structure, or into an
-output dtype its labels do not fit.
+
+* every function: inputs of dtypes other than bool, (u)int8..64, float32, float64 (complex,
+  float16, long double, object...); labels of non-integer dtype, or uint64 labels beyond int64;
+  input and labels that do not broadcast; a scalar ``index`` that is a bool, not an integer, or
+  beyond int64; a 0-d ``index`` array, a non-empty one of non-integer dtype, uint64 values
+  beyond int64; an index sequence with empty labels (except ``histogram``);
+* ``minimum``/``maximum``/``median``/``extrema``/positions: ndarray subclasses (SciPy keeps
+  them); NaN among the selected values (``median``: anywhere); one group of no pixels
+  (``median`` excepted: NaN as NumPy gives); with an index sequence, labels whose dtype cannot
+  hold ``labels.max() + 2`` where SciPy indexes without remapping (SciPy fails there);
+* positions, ``extrema``, ``center_of_mass``: 0-d input, or labels broadcasting the input to
+  a larger shape; ``center_of_mass``: an index of more than one dimension;
+* ``histogram``: non-integer or < 1 ``bins``, non-finite or reversed range, ``index`` without
+  labels, an empty, multi-dimensional or non-integer ``index``, index values the labels' dtype
+  cannot hold;
+* ``label``: a structure that is not boolean-convertible, of the wrong rank or shape, or not
+  symmetric; 2**31 - 2 pixels or more; an ``output`` array of the wrong shape or read-only;
+  big-endian input or output (SciPy rejects them); an output dtype its labels do not fit, or a
+  non-C-contiguous output array of a dtype other than int32/int64;
+* ``find_objects``: non-integer or 0-d input, a non-integer ``max_label``, empty input without
+  ``max_label``.
 """
 
 from __future__ import annotations
