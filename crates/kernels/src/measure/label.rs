@@ -138,10 +138,15 @@ pub fn label<T: Value, O: Out>(
     } else {
         vec![label_lines(&input, &neighbours, joined_in_line)]
     };
-    let mut runs: Vec<Run> = Vec::with_capacity(parts.iter().map(|p| p.runs.len()).sum());
-    let mut line_start: Vec<usize> = Vec::with_capacity(lines + 1);
-    let mut sets = UnionFind { parent: vec![0] };
-    for part in &parts {
+    // The first part's buffers are kept (not copied); the others are appended to them.
+    let mut parts = parts.into_iter();
+    let first = parts.next().expect("at least one part");
+    let (mut runs, mut line_start) = (first.runs, first.line_start);
+    let mut sets = UnionFind {
+        parent: first.parent,
+    };
+    line_start.pop();
+    for part in parts {
         let base = sets.parent.len() as u32 - 1;
         let run_base = runs.len();
         line_start.extend(
@@ -157,7 +162,6 @@ pub fn label<T: Value, O: Out>(
             .extend(part.parent[1..].iter().map(|p| p + base));
     }
     line_start.push(runs.len());
-    drop(parts);
     let lines_per_row = lines / shape[0].max(1);
     for &(a, _) in bounds.iter().skip(1) {
         let mut coords = vec![0usize; last];
