@@ -12,13 +12,16 @@ Contenders: ``scipy.ndimage.<f>``, and ``uscipy.ndimage.<f>`` inside
 ``uscipy.set_backend("native", only=True)`` (entered once around the timed loop). Results are
 checked equal first. Repeats are interleaved (each repeat times both, the order alternating);
 the table shows the median ms per call and scipy/native. Peak memory: the largest increase of
-the process's resident set over one call, sampled every 0.5 ms by a thread (so approximate; it
-covers NumPy and Rust allocations alike), and ru_maxrss of the whole run.
+the process's resident set over one call after ``malloc_trim(0)``, sampled every 0.5 ms by a
+thread (so approximate, and a lower bound where the allocator reuses pages it kept; it covers
+NumPy and Rust allocations alike, the returned result included), and ru_maxrss of the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import os
 import resource
 import statistics
@@ -33,6 +36,10 @@ import uscipy
 import uscipy.ndimage
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+try:
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
 
 
 def rss() -> int:
@@ -41,7 +48,11 @@ def rss() -> int:
 
 
 def peak_rss_increase(call) -> float:
-    """MiB: the largest resident-set increase seen while ``call()`` runs."""
+    """MiB: the largest resident-set increase seen while ``call()`` runs (freed memory handed
+    back to the system first, so that reused pages do not hide the call's own)."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
     base, peak, done = rss(), [0], threading.Event()
 
     def sample():
