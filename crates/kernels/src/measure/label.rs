@@ -261,7 +261,15 @@ fn label_lines<T: Value>(
     let lines: usize = outer.iter().product();
     // Runs of foreground along each line (single pixels where the structure does not join
     // pixels along the line), in scan order.
-    let mut runs: Vec<Run> = Vec::new();
+    // Counted first, so that the runs take exactly their memory (no growth by doubling).
+    let mut total = 0usize;
+    for_rows(input, |_, _, row| {
+        total += match row.as_slice() {
+            Some(row) => count_runs(row, joined),
+            None => count_runs(&row.iter().copied().collect::<Vec<T>>(), joined),
+        };
+    });
+    let mut runs: Vec<Run> = Vec::with_capacity(total);
     let mut line_start: Vec<usize> = Vec::with_capacity(lines + 1);
     let (mut edges, mut copy) = (Vec::new(), Vec::new());
     for_rows(input, |_, _, row| {
@@ -399,6 +407,21 @@ fn find_runs<T: Value>(row: &[T], joined: bool, edges: &mut Vec<u32>, runs: &mut
             label: 0,
         }));
     }
+}
+
+/// The number of runs [`find_runs`] finds in `row`.
+fn count_runs<T: Value>(row: &[T], joined: bool) -> usize {
+    if !joined {
+        return row.iter().filter(|v| !v.is_zero()).count();
+    }
+    let mut starts = 0usize;
+    let mut previous = false;
+    for v in row {
+        let fg = !v.is_zero();
+        starts += (fg && !previous) as usize;
+        previous = fg;
+    }
+    starts
 }
 
 /// Joins each run of `current` with the runs of `other` it touches: pixel `i` touches pixel
