@@ -193,6 +193,9 @@ def test_label_big_image_and_scan_order():
                 out = np.empty(shape, np.int32, order="F")
                 assert uscipy.ndimage.label(big, structure, out) == ndi.label(big, structure, expected := np.empty(shape, np.int32, order="F"))
                 same(out, expected)
+                # boxes of a million-pixel label image: blocks scanned in parallel, merged
+                same(uscipy.ndimage.find_objects(out), ndi.find_objects(expected))
+                same(uscipy.ndimage.find_objects(out, 7), ndi.find_objects(expected, 7))
     x3 = rng.random((30, 40, 50)) < 0.4
     same(ndi.label(x3, np.ones((3, 3, 3))), uscipy.ndimage.label(x3, np.ones((3, 3, 3))))
 
