@@ -3,6 +3,7 @@
 
 pub mod fft;
 pub mod fourier;
+pub mod measure;
 pub mod morphology;
 pub mod ndimage;
 pub mod parallel;

@@ -3,6 +3,7 @@
 
 mod fft;
 mod fourier;
+mod measure;
 mod morphology;
 mod ndimage;
 
@@ -26,5 +27,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(morphology::binary_erosion, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::feature_transform, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::feature_distances, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_label, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_find_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_moments, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_centered, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_extrema, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_median, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_histogram, m)?)?;
     Ok(())
 }
