@@ -34,7 +34,7 @@ import scipy.ndimage as ndi
 
 import uscipy
 import uscipy.ndimage
-from uscipy.backends import _native_morphology as native
+from uscipy.backends import _native_ndimage
 
 
 def blobs(shape: tuple[int, ...], sigma: float) -> np.ndarray:
@@ -73,7 +73,7 @@ def contenders(function: str, args: tuple, kwargs: dict) -> dict[str, Callable[[
 
     def native_call(workers: int) -> Callable[[], Any]:
         def call() -> Any:
-            native.WORKERS = workers
+            _native_ndimage.num_threads = workers
             with uscipy.set_backend("native", only=True):
                 return getattr(uscipy.ndimage, function)(*args, **kwargs)
 
@@ -121,13 +121,13 @@ def main() -> None:
     if not options.quick:
         n = options.size3d
         images.append((f"{n}^3", blobs((n, n, n), 4.0)))
-    native.WORKERS = os.cpu_count() or 1
+    _native_ndimage.num_threads = None
     for label, image in images:
         full = np.ones((3,) * image.ndim, bool)
         run(f"binary_erosion 3^d it=5 {label}", "binary_erosion", (image,), dict(structure=full, iterations=5), repeats)
         run(f"binary_fill_holes {label}", "binary_fill_holes", (image,), {}, repeats)
         run(f"distance_transform_edt {label}", "distance_transform_edt", (image,), {}, repeats)
-    native.WORKERS = os.cpu_count() or 1
+    _native_ndimage.num_threads = None
 
 
 if __name__ == "__main__":
