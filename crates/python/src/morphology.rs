@@ -160,3 +160,41 @@ pub fn feature_distances(
         edt::distances(ft, &shape, sampling.as_deref(), out, workers)
     })
 }
+
+/// The chamfer distance transform in place: `distances` (int32, C order: 0 background, -1
+/// to compute), `features` (int32 flat indices, C order, or None), `structure` (3^ndim
+/// booleans, C order).
+#[pyfunction]
+pub fn chamfer_transform(
+    py: Python<'_>,
+    mut distances: PyReadwriteArrayDyn<'_, i32>,
+    features: Option<PyReadwriteArrayDyn<'_, i32>>,
+    structure: Vec<bool>,
+) -> PyResult<()> {
+    let name = "chamfer_transform";
+    let shape = distances.shape().to_vec();
+    if structure.len() != 3usize.pow(shape.len() as u32) {
+        return Err(PyValueError::new_err(format!(
+            "{name}: structure must hold 3^ndim values"
+        )));
+    }
+    let mut features = features;
+    let dt = distances
+        .as_slice_mut()
+        .map_err(|_| PyValueError::new_err(format!("{name}: distances must be C-contiguous")))?;
+    let ft = match features.as_mut() {
+        Some(f) if f.shape() == shape.as_slice() => Some(f.as_slice_mut().map_err(|_| {
+            PyValueError::new_err(format!("{name}: features must be C-contiguous"))
+        })?),
+        Some(_) => {
+            return Err(PyValueError::new_err(format!(
+                "{name}: features must have the distances' shape"
+            )))
+        }
+        None => None,
+    };
+    run(py, name, move || {
+        uscipy_kernels::morphology::chamfer::chamfer(dt, ft, &shape, &structure);
+        Ok(())
+    })
+}
