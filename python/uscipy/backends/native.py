@@ -23,7 +23,6 @@ TABLES: dict[str, tuple[str, ...]] = {
         "uscipy.backends._native_spline",
         "uscipy.backends._native_fourier",
         "uscipy.backends._native_morphology",
-        "uscipy.backends._native_chamfer",
         "uscipy.backends._native_measure",
     ),
 }

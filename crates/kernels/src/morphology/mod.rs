@@ -1,10 +1,9 @@
-//! Binary morphology and the distance transforms (`scipy.ndimage`'s `binary_erosion` family,
-//! `distance_transform_edt` and `distance_transform_cdt`), on C-contiguous flat buffers with
+//! Binary morphology and the exact Euclidean distance transform (`scipy.ndimage`'s
+//! `binary_erosion` family and `distance_transform_edt`), on C-contiguous flat buffers with
 //! their shape. Results are SciPy's exactly: the same neighbourhoods, border, mask and
 //! iteration rules; the same feature transform, ties broken the same way.
 
 pub mod binary;
-pub mod chamfer;
 pub mod edt;
 
 use rayon::prelude::*;
