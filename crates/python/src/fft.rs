@@ -63,6 +63,26 @@ fn transform<A: Element + Sync, B: Element + Send + Sync>(
     Ok(())
 }
 
+/// Checks `axis`, then runs `kernel` on the array's mutable view with the GIL released (the
+/// in-place passes of the N-D transforms).
+fn in_place<T: Element + Send>(
+    py: Python<'_>,
+    name: &str,
+    data: &Bound<'_, PyArrayDyn<T>>,
+    axis: usize,
+    kernel: impl for<'a> FnOnce(ArrayViewMutD<'a, T>) + Send,
+) -> PyResult<()> {
+    if axis >= data.ndim() {
+        return Err(PyValueError::new_err(format!(
+            "{name}: axis {axis} out of range"
+        )));
+    }
+    let mut data = data.readwrite();
+    let view = data.as_array_mut();
+    py.detach(|| kernel(view));
+    Ok(())
+}
+
 /// Complex-to-complex FFT of every line of `input` along `axis` into `output` (same dtype,
 /// complex64 or complex128; its length along `axis` is the transform length).
 #[pyfunction]
@@ -161,32 +181,16 @@ pub fn fft_c2c_inplace(
     scale: f64,
     workers: usize,
 ) -> PyResult<()> {
-    fn run<T: fft::Real + Element>(
-        py: Python<'_>,
-        data: &Bound<'_, PyArrayDyn<Complex<T>>>,
-        axis: usize,
-        forward: bool,
-        scale: T,
-        workers: usize,
-    ) -> PyResult<()>
-    where
-        Complex<T>: Element,
-    {
-        if axis >= data.ndim() {
-            return Err(PyValueError::new_err(format!(
-                "fft_c2c_inplace: axis {axis} out of range"
-            )));
-        }
-        let mut data = data.readwrite();
-        let view = data.as_array_mut();
-        py.detach(|| fft::c2c_inplace(view, axis, forward, scale, workers));
-        Ok(())
-    }
+    let name = "fft_c2c_inplace";
     if let Ok(data) = data.cast::<PyArrayDyn<C64>>() {
-        return run(py, data, axis, forward, scale, workers);
+        return in_place(py, name, data, axis, |view| {
+            fft::c2c_inplace(view, axis, forward, scale, workers)
+        });
     }
     if let Ok(data) = data.cast::<PyArrayDyn<C32>>() {
-        return run(py, data, axis, forward, scale as f32, workers);
+        return in_place(py, name, data, axis, |view| {
+            fft::c2c_inplace(view, axis, forward, scale as f32, workers)
+        });
     }
     Err(PyTypeError::new_err(
         "fft_c2c_inplace: data must be complex64 or complex128",
@@ -263,31 +267,17 @@ pub fn r2r_inplace(
     edge_out: f64,
     workers: usize,
 ) -> PyResult<()> {
-    fn run<T: fft::Real + Element>(
-        py: Python<'_>,
-        data: &Bound<'_, PyArrayDyn<T>>,
-        axis: usize,
-        kind: fft::DctKind,
-        (scale, edge_in, edge_out): (T, T, T),
-        workers: usize,
-    ) -> PyResult<()> {
-        if axis >= data.ndim() {
-            return Err(PyValueError::new_err(format!(
-                "r2r_inplace: axis {axis} out of range"
-            )));
-        }
-        let mut data = data.readwrite();
-        let view = data.as_array_mut();
-        py.detach(|| fft::dct_inplace(view, axis, kind, scale, edge_in, edge_out, workers));
-        Ok(())
-    }
-    let kind = dct_kind(sine, kind)?;
+    let (kind, name) = (dct_kind(sine, kind)?, "r2r_inplace");
     if let Ok(data) = data.cast::<PyArrayDyn<f64>>() {
-        return run(py, data, axis, kind, (scale, edge_in, edge_out), workers);
+        return in_place(py, name, data, axis, |view| {
+            fft::dct_inplace(view, axis, kind, scale, edge_in, edge_out, workers)
+        });
     }
     if let Ok(data) = data.cast::<PyArrayDyn<f32>>() {
-        let factors = (scale as f32, edge_in as f32, edge_out as f32);
-        return run(py, data, axis, kind, factors, workers);
+        let (scale, edge_in, edge_out) = (scale as f32, edge_in as f32, edge_out as f32);
+        return in_place(py, name, data, axis, |view| {
+            fft::dct_inplace(view, axis, kind, scale, edge_in, edge_out, workers)
+        });
     }
     Err(PyTypeError::new_err(
         "r2r_inplace: data must be float32 or float64",
