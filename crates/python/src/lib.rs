@@ -29,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(morphology::feature_distances, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_label, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_find_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_value_indices, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_moments, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_centered, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_extrema, m)?)?;

@@ -370,3 +370,61 @@ pub fn ndimage_histogram(
         })
     })
 }
+
+/// Runs `$body` with `$xv` bound to the read-only integer array `$x` of element type `$T`.
+macro_rules! with_integers {
+    ($x:expr, $xv:ident, $T:ident, $body:block) => {{
+        with_integers!(@each $x, $xv, $T, $body, u8 i8 u16 i16 u32 i32 u64 i64)
+    }};
+    (@each $x:expr, $xv:ident, $T:ident, $body:block, $($t:ty)*) => {{
+        $(
+            if let Ok(a) = $x.cast::<PyArrayDyn<$t>>() {
+                #[allow(dead_code)]
+                type $T = $t;
+                let $xv = a.readonly();
+                return $body;
+            }
+        )*
+        Err(PyTypeError::new_err(
+            "value_indices: a native-endian (u)int8..64 array expected",
+        ))
+    }};
+}
+
+/// Distinct values, their counts, and the positions grouped by value.
+type Groups<'py> = (
+    Bound<'py, PyAny>,
+    Bound<'py, PyArray1<usize>>,
+    Bound<'py, PyAny>,
+);
+
+/// `value_indices`: the distinct values of `arr` (ascending, `ignore` left out) as an array of
+/// its dtype, and `positions` (int64, `ndim` rows) holding each value's element coordinates
+/// together in C order; `counts[i]` columns belong to `values[i]`.
+#[pyfunction]
+pub fn ndimage_value_indices<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    ignore: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Groups<'py>> {
+    use numpy::{IntoPyArray, PyArray2};
+    use uscipy_kernels::measure::values;
+    with_integers!(arr, av, T, {
+        let ignore: Option<T> = ignore.map(|v| v.extract()).transpose()?;
+        let view = av.as_array();
+        let (found, counts) = py.detach(|| values::distinct(&view, ignore));
+        let total: usize = counts.iter().sum();
+        let ndim = view.ndim().max(1);
+        let positions = PyArray2::<i64>::zeros(py, [ndim, total], false);
+        {
+            let mut out = positions.readwrite();
+            let out = out.as_slice_mut()?;
+            py.detach(|| values::fill(&view, ignore, &found, &counts, out));
+        }
+        Ok((
+            found.into_pyarray(py).into_any(),
+            counts.into_pyarray(py),
+            positions.into_any(),
+        ))
+    })
+}

@@ -486,11 +486,39 @@ def histogram(input, min, max, bins, labels=None, index=None):  # noqa: A002 - S
     return out[0] if scalar else out
 
 
+def value_indices(arr, *, ignore_value=None):
+    """The positions of each distinct value (ascending), in C order: one counting pass and one
+    filling pass in Rust; the index arrays are views of one int64 array."""
+    name = "value_indices"
+    a = np.asarray(arr)
+    if a.dtype.kind not in "iu":
+        raise ValueError("Parameter 'arr' must be an integer array")  # SciPy's error
+    if a.ndim == 0:
+        raise _decline(name, "0-d input")
+    ignore = None
+    if ignore_value is not None:
+        cast = np.zeros((1,), dtype=a.dtype)
+        cast[0] = ignore_value  # SciPy's conversion (and its errors)
+        ignore = int(cast[0])
+    if not a.dtype.isnative:
+        # SciPy reads byte-swapped elements as native ones (keys 256, 512... for 1, 2...):
+        # its own result, not one to reproduce.
+        raise _decline(name, "non-native byte order")
+    values, counts, positions = _core.ndimage_value_indices(a, ignore)
+    result = {}
+    start = 0
+    for value, count in zip(values, counts.tolist()):
+        result[value] = tuple(positions[d, start:start + count] for d in range(a.ndim))
+        start += count
+    return result
+
+
 IMPLEMENTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("ndimage", f.__name__): f
     for f in (
         label,
         find_objects,
+        value_indices,
         sum_labels,
         sum,
         mean,

@@ -6,6 +6,7 @@
 pub mod label;
 pub mod objects;
 pub mod stats;
+pub mod values;
 
 use ndarray::{ArrayView1, ArrayViewD, Axis};
 
