@@ -316,3 +316,10 @@ def test_results_stay_on_the_device(device):
     e = uscipy.special.eval_legendre(n, T(np.linspace(0, 1, 4), device))
     assert e.device.type == device
     np.testing.assert_allclose(N(e), scipy.special.eval_legendre(np.arange(4), np.linspace(0, 1, 4)), rtol=1e-12)
+
+
+def test_transposed_complex_solve_declines_as_scipy_refuses_it():
+    a = torch.eye(2, dtype=torch.complex128) + 1j
+    b = torch.ones(2, dtype=torch.complex128)
+    with pytest.raises(uscipy.BackendNotImplementedError, match="transposed=True with a complex matrix"):
+        uscipy.linalg.solve(a, b, transposed=True)

@@ -144,8 +144,9 @@ def _solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite
         raise _decline("linalg.solve", f"assume_a={assume_a!r} is not supported")
     if transposed:
         if a.is_complex():
-            raise NotImplementedError("scipy.linalg.solve can currently not solve a^T x = b or "
-                                      "a^H x = b for complex matrices.")
+            # SciPy itself refuses this (NotImplementedError): nothing to compute the same way.
+            raise _decline("linalg.solve", "transposed=True with a complex matrix (SciPy raises "
+                           "NotImplementedError for it too)")
         a = a.mT
     if kind == "pos":
         b2, vector = _matrix_rhs(b)
