@@ -20,12 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import uscipy
+from ndimage_data import LAYOUTS, MODES, layout, values
 from uscipy.backends import _native_ndimage
 
-MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-constant", "grid-mirror", "grid-wrap"]
 DTYPES = [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64, np.float32, np.float64, np.bool_]
 SIZES = [1, 2, 3, 4, 7]
-LAYOUTS = ["c", "f", "strided", "reversed", "big-endian"]
 EXAMPLES = settings(max_examples=200, deadline=None)
 
 
@@ -37,29 +36,6 @@ def assert_matches(ours: np.ndarray, theirs: np.ndarray) -> None:
     eps = float(np.finfo(theirs.dtype).eps)
     scale = float(np.max(np.abs(theirs), initial=0.0, where=~np.isnan(theirs)))
     np.testing.assert_allclose(ours, theirs, rtol=4 * eps, atol=4 * eps * scale)
-
-
-def values(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    dtype = np.dtype(dtype)
-    if dtype.kind == "b":
-        return rng.random(shape) > 0.5
-    if dtype.kind == "f":
-        return (rng.standard_normal(shape) * 10).astype(dtype)
-    info = np.iinfo(dtype)
-    lo, hi = max(info.min, -1000), min(info.max, 1000)
-    return rng.integers(lo, hi, shape, endpoint=True).astype(dtype)
-
-
-def layout(x: np.ndarray, how: str) -> np.ndarray:
-    if how == "f":
-        return np.asfortranarray(x)
-    if how == "strided":
-        return np.repeat(x, 2, axis=-1)[..., ::2]
-    if how == "reversed":
-        return x[..., ::-1]
-    if how == "big-endian" and x.dtype.itemsize > 1:
-        return x.astype(x.dtype.newbyteorder(">"))
-    return x
 
 
 @st.composite

@@ -3,6 +3,7 @@
 
 mod fft;
 mod fourier;
+mod interpolation;
 mod measure;
 mod morphology;
 mod ndimage;
@@ -24,6 +25,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ndimage::nd_min_or_max_filter1d, m)?)?;
     m.add_function(wrap_pyfunction!(ndimage::nd_footprint_filter, m)?)?;
     m.add_function(wrap_pyfunction!(ndimage::nd_spline_filter1d, m)?)?;
+    m.add_function(wrap_pyfunction!(interpolation::nd_map_coordinates, m)?)?;
+    m.add_function(wrap_pyfunction!(interpolation::nd_affine_transform, m)?)?;
+    m.add_function(wrap_pyfunction!(interpolation::nd_zoom_shift, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::binary_erosion, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::feature_transform, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::feature_distances, m)?)?;

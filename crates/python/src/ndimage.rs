@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use uscipy_kernels::ndimage::{self, Dtype, FootprintOp, Mode, RawArray};
 
 /// `array` as a `RawArray` (`writable`: it is to be written).
-fn raw(array: &Bound<'_, PyAny>, what: &str, writable: bool) -> PyResult<RawArray> {
+pub(crate) fn raw(array: &Bound<'_, PyAny>, what: &str, writable: bool) -> PyResult<RawArray> {
     let array = array
         .cast::<PyUntypedArray>()
         .map_err(|_| PyTypeError::new_err(format!("{what} must be a NumPy array")))?;
@@ -50,7 +50,7 @@ fn raw(array: &Bound<'_, PyAny>, what: &str, writable: bool) -> PyResult<RawArra
 }
 
 /// The byte range an array spans.
-fn span(a: &RawArray) -> (usize, usize) {
+pub(crate) fn span(a: &RawArray) -> (usize, usize) {
     let item = match a.dtype {
         Dtype::I8 | Dtype::U8 => 1,
         Dtype::I16 | Dtype::U16 => 2,

@@ -21,6 +21,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "uscipy.backends._native_ndimage",
         "uscipy.backends._native_grey",
         "uscipy.backends._native_spline",
+        "uscipy.backends._native_interpolation",
         "uscipy.backends._native_fourier",
         "uscipy.backends._native_morphology",
         "uscipy.backends._native_measure",

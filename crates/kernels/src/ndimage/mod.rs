@@ -5,12 +5,14 @@
 //! One job per module: [`boundary`] (modes: line extension and coordinate mapping), [`raw`]
 //! (arrays, dtypes, casts), `lines` (the 1-D driver), `line_ops` (correlation, running sums,
 //! van Herk/Gil-Werman minimum and maximum), `footprint` (correlation, minimum/maximum and
-//! rank selection over an N-D footprint).
+//! rank selection over an N-D footprint), [`interpolate`] (spline interpolation: map_coordinates,
+//! affine transforms, zoom and shift).
 //!
 //! Every entry point is `unsafe`: the caller (the Python binding) vouches for the arrays.
 
 pub mod boundary;
 mod footprint;
+pub mod interpolate;
 mod line_ops;
 mod lines;
 pub mod raw;

@@ -4,7 +4,7 @@
 //! extension implies (closed forms for mirror and wrap extensions, and for reflect from
 //! Thévenaz, as SciPy uses them).
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis};
 use rayon::prelude::*;
 
 use crate::parallel::with_workers;
@@ -34,80 +34,128 @@ pub fn poles(order: usize) -> Option<&'static [f64]> {
     })
 }
 
-fn causal_start(c: &mut [f64], z: f64, boundary: Boundary) {
-    let n = c.len();
+// The filters below work on blocks of `W` lines interleaved (`c[i * W + l]`: sample `i` of
+// line `l`), every line computed with exactly the operations, in the order, of one line alone;
+// across lines the loops vectorise, and gathering neighbouring strided lines reads whole cache
+// lines instead of one value from each.
+
+/// Sample `i` of every line of the block.
+#[inline(always)]
+fn at<const W: usize>(c: &[f64], i: usize) -> &[f64; W] {
+    c[i * W..(i + 1) * W]
+        .try_into()
+        .expect("block rows hold W values")
+}
+
+fn causal_start<const W: usize>(c: &mut [f64], n: usize, z: f64, boundary: Boundary) {
+    let mut c0: [f64; W] = *at::<W>(c, 0);
     match boundary {
         Boundary::Mirror => {
             let z_n_1 = z.powf((n - 1) as f64); // libm pow, as SciPy (powi rounds differently)
             let mut z_i = z;
-            c[0] += z_n_1 * c[n - 1];
+            let last = at::<W>(c, n - 1);
+            (0..W).for_each(|l| c0[l] += z_n_1 * last[l]);
             for i in 1..n - 1 {
-                c[0] += z_i * (c[i] + z_n_1 * c[n - 1 - i]);
+                let (a, b) = (at::<W>(c, i), at::<W>(c, n - 1 - i));
+                (0..W).for_each(|l| c0[l] += z_i * (a[l] + z_n_1 * b[l]));
                 z_i *= z;
             }
-            c[0] /= 1.0 - z_n_1 * z_n_1;
+            (0..W).for_each(|l| c0[l] /= 1.0 - z_n_1 * z_n_1);
         }
         Boundary::Wrap => {
             let mut z_i = z;
             for i in 1..n {
-                c[0] += z_i * c[n - i];
+                let a = at::<W>(c, n - i);
+                (0..W).for_each(|l| c0[l] += z_i * a[l]);
                 z_i *= z;
             }
-            c[0] /= 1.0 - z_i; // z_i = z^n
+            (0..W).for_each(|l| c0[l] /= 1.0 - z_i); // z_i = z^n
         }
         Boundary::Reflect => {
             let z_n = z.powf(n as f64);
-            let first = c[0];
+            let first = c0;
             let mut z_i = z;
-            c[0] += z_n * c[n - 1];
-            for i in 1..n {
-                c[0] += z_i * (c[i] + z_n * c[n - 1 - i]);
+            let last = at::<W>(c, n - 1);
+            (0..W).for_each(|l| c0[l] += z_n * last[l]);
+            for i in 1..n - 1 {
+                let (a, b) = (at::<W>(c, i), at::<W>(c, n - 1 - i));
+                (0..W).for_each(|l| c0[l] += z_i * (a[l] + z_n * b[l]));
                 z_i *= z;
             }
-            c[0] *= z / (1.0 - z_n * z_n);
-            c[0] += first;
+            // The last term reads sample 0, which (as in SciPy, in place) is the sum so far.
+            (0..W).for_each(|l| c0[l] += z_i * (last[l] + z_n * c0[l]));
+            (0..W).for_each(|l| {
+                c0[l] *= z / (1.0 - z_n * z_n);
+                c0[l] += first[l];
+            });
         }
     }
+    c[..W].copy_from_slice(&c0);
 }
 
-fn anticausal_start(c: &mut [f64], z: f64, boundary: Boundary) {
-    let n = c.len();
+fn anticausal_start<const W: usize>(c: &mut [f64], n: usize, z: f64, boundary: Boundary) {
+    let mut cn: [f64; W] = *at::<W>(c, n - 1);
     match boundary {
-        Boundary::Mirror => c[n - 1] = (z * c[n - 2] + c[n - 1]) * z / (z * z - 1.0),
+        Boundary::Mirror => {
+            let before = at::<W>(c, n - 2);
+            (0..W).for_each(|l| cn[l] = (z * before[l] + cn[l]) * z / (z * z - 1.0));
+        }
         Boundary::Wrap => {
             let mut z_i = z;
             for i in 0..n - 1 {
-                c[n - 1] += z_i * c[i];
+                let a = at::<W>(c, i);
+                (0..W).for_each(|l| cn[l] += z_i * a[l]);
                 z_i *= z;
             }
-            c[n - 1] *= z / (z_i - 1.0); // z_i = z^n
+            (0..W).for_each(|l| cn[l] *= z / (z_i - 1.0)); // z_i = z^n
         }
-        Boundary::Reflect => c[n - 1] *= z / (z - 1.0),
+        Boundary::Reflect => (0..W).for_each(|l| cn[l] *= z / (z - 1.0)),
+    }
+    c[(n - 1) * W..n * W].copy_from_slice(&cn);
+}
+
+/// Filters a block of `W` interleaved lines of `n` samples in place (lines of one value are
+/// their own coefficients).
+fn filter_block<const W: usize>(c: &mut [f64], n: usize, poles: &[f64], boundary: Boundary) {
+    if n < 2 {
+        return;
+    }
+    let gain: f64 = poles.iter().map(|&z| (1.0 - z) * (1.0 - 1.0 / z)).product();
+    c[..n * W].iter_mut().for_each(|v| *v *= gain);
+    for &z in poles {
+        causal_start::<W>(c, n, z, boundary);
+        for i in 1..n {
+            let (done, rest) = c.split_at_mut(i * W);
+            let (prev, cur) = (&done[(i - 1) * W..], &mut rest[..W]);
+            (0..W).for_each(|l| cur[l] += z * prev[l]);
+        }
+        anticausal_start::<W>(c, n, z, boundary);
+        for i in (0..n - 1).rev() {
+            let (cur, next) = c.split_at_mut((i + 1) * W);
+            let (cur, next) = (&mut cur[i * W..], &next[..W]);
+            (0..W).for_each(|l| cur[l] = z * (next[l] - cur[l]));
+        }
     }
 }
 
 /// Filters one line in place (lines of one value are their own coefficients).
 pub fn filter_line(c: &mut [f64], poles: &[f64], boundary: Boundary) {
-    let n = c.len();
-    if n < 2 {
-        return;
-    }
-    let gain: f64 = poles.iter().map(|&z| (1.0 - z) * (1.0 - 1.0 / z)).product();
-    c.iter_mut().for_each(|v| *v *= gain);
-    for &z in poles {
-        causal_start(c, z, boundary);
-        for i in 1..n {
-            c[i] += z * c[i - 1];
-        }
-        anticausal_start(c, z, boundary);
-        for i in (0..n - 1).rev() {
-            c[i] = z * (c[i + 1] - c[i]);
-        }
-    }
+    filter_block::<1>(c, c.len(), poles, boundary);
 }
 
+/// Lines filtered together when they are strided (neighbouring lines share cache lines).
+const LANES: usize = 16;
+
+/// The first elements of a group of lines, input and output.
+struct LineStarts<I, O>(Vec<(*const I, *mut O)>);
+
+// SAFETY: the pointers address disjoint output lines (each written by one task) and input
+// lines only read while `spline_filter1d` holds the views.
+unsafe impl<I, O> Send for LineStarts<I, O> {}
+unsafe impl<I, O> Sync for LineStarts<I, O> {}
+
 /// `filter_line` over every line along `axis`, from `input` (read as double) into `output`
-/// (stored with a C cast), lines in parallel with `workers > 1`.
+/// (stored with a C cast), blocks of lines in parallel with `workers > 1`.
 pub fn spline_filter1d<I, O>(
     input: ArrayViewD<'_, I>,
     mut output: ArrayViewMutD<'_, O>,
@@ -119,27 +167,53 @@ pub fn spline_filter1d<I, O>(
     I: Copy + Into<f64> + Sync,
     O: Copy + Send + Sync + FromDouble,
 {
-    if output.is_empty() || axis >= output.ndim() {
+    if output.is_empty() || axis >= output.ndim() || input.shape() != output.shape() {
         return;
     }
-    let line = |buffer: &mut Vec<f64>,
-                src: ndarray::ArrayView1<'_, I>,
-                mut dst: ndarray::ArrayViewMut1<'_, O>| {
+    let n = input.shape()[axis];
+    let (si, so) = (input.strides()[axis], output.strides()[axis]);
+    let starts = LineStarts(
+        input
+            .lanes(Axis(axis))
+            .into_iter()
+            .zip(output.lanes_mut(Axis(axis)))
+            .map(|(a, mut b)| (a.as_ptr(), b.as_mut_ptr()))
+            .collect(),
+    );
+    // Contiguous lines gain nothing from interleaving.
+    let width = if si == 1 && so == 1 { 1 } else { LANES };
+    let block = |buffer: &mut Vec<f64>, lines: &[(*const I, *mut O)]| {
         buffer.clear();
-        buffer.extend(src.iter().map(|&v| v.into()));
-        filter_line(buffer, poles, boundary);
-        dst.iter_mut()
-            .zip(buffer.iter())
-            .for_each(|(d, &v)| *d = O::from_double(v));
+        buffer.resize(n * width, 0.0);
+        for i in 0..n {
+            for (l, &(src, _)) in lines.iter().enumerate() {
+                // SAFETY: sample `i` of a line of `n` in the input view.
+                buffer[i * width + l] = unsafe { *src.offset(i as isize * si) }.into();
+            }
+        }
+        if width == 1 {
+            filter_block::<1>(buffer, n, poles, boundary);
+        } else {
+            filter_block::<LANES>(buffer, n, poles, boundary);
+        }
+        for i in 0..n {
+            for (l, &(_, dst)) in lines.iter().enumerate() {
+                // SAFETY: sample `i` of a line of the output view, written by this task only.
+                unsafe { *dst.offset(i as isize * so) = O::from_double(buffer[i * width + l]) };
+            }
+        }
     };
-    let zip = Zip::from(input.lanes(Axis(axis))).and(output.lanes_mut(Axis(axis)));
+    let starts = &starts;
+    let lines = |b: usize| &starts.0[b * width..starts.0.len().min((b + 1) * width)];
+    let blocks = starts.0.len().div_ceil(width);
     if workers <= 1 {
         let mut buffer = Vec::new();
-        zip.for_each(|src, dst| line(&mut buffer, src, dst));
+        (0..blocks).for_each(|b| block(&mut buffer, lines(b)));
     } else {
         with_workers(workers, || {
-            zip.into_par_iter()
-                .for_each_init(Vec::new, |buffer, (src, dst)| line(buffer, src, dst))
+            (0..blocks)
+                .into_par_iter()
+                .for_each_init(Vec::new, |buffer, b| block(buffer, lines(b)))
         });
     }
 }
