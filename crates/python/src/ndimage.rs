@@ -218,12 +218,13 @@ pub fn nd_footprint_filter(
 }
 
 /// B-spline prefilter of `order` (2 to 5) along `axis`, from `input` (float32/float64) into
-/// `output` (float32/float64); `boundary` 0: mirror, 1: wrap, 2: reflect.
+/// `output` (float32/float64; `input=None`: `output` filtered in place); `boundary` 0: mirror,
+/// 1: wrap, 2: reflect.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 pub fn nd_spline_filter1d(
     py: Python<'_>,
-    input: &Bound<'_, PyAny>,
+    input: Option<&Bound<'_, PyAny>>,
     output: &Bound<'_, PyAny>,
     axis: usize,
     order: usize,
@@ -246,18 +247,49 @@ pub fn nd_spline_filter1d(
             "nd_spline_filter1d: spline order {order} is not 2 to 5"
         )));
     };
-    fn run<
-        I: numpy::Element + Copy + Into<f64> + Sync,
-        O: numpy::Element + Copy + Send + Sync + spline::FromDouble,
-    >(
+    let filter = Filter {
+        axis,
+        poles,
+        boundary,
+        workers,
+    };
+    let done = match input {
+        Some(input) => {
+            filter.run::<f64, f64>(py, input, output)?
+                || filter.run::<f32, f64>(py, input, output)?
+                || filter.run::<f64, f32>(py, input, output)?
+                || filter.run::<f32, f32>(py, input, output)?
+        }
+        None => filter.in_place::<f64>(py, output)? || filter.in_place::<f32>(py, output)?,
+    };
+    if done {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(
+        "nd_spline_filter1d: float32/float64 input and output expected",
+    ))
+}
+
+/// One `nd_spline_filter1d` call, for each pair of element types.
+struct Filter {
+    axis: usize,
+    poles: &'static [f64],
+    boundary: uscipy_kernels::ndimage::spline::Boundary,
+    workers: usize,
+}
+
+impl Filter {
+    /// False when the arrays are not of these element types.
+    fn run<I, O>(
+        &self,
         py: Python<'_>,
         input: &Bound<'_, PyAny>,
         output: &Bound<'_, PyAny>,
-        axis: usize,
-        poles: &[f64],
-        boundary: Boundary,
-        workers: usize,
-    ) -> PyResult<bool> {
+    ) -> PyResult<bool>
+    where
+        I: numpy::Element + Copy + Into<f64> + Sync,
+        O: numpy::Element + Copy + Send + Sync + uscipy_kernels::ndimage::spline::FromDouble,
+    {
         use numpy::PyArrayMethods;
         let (Ok(input), Ok(output)) = (
             input.cast::<numpy::PyArrayDyn<I>>(),
@@ -265,25 +297,55 @@ pub fn nd_spline_filter1d(
         ) else {
             return Ok(false);
         };
-        if input.shape() != output.shape() || axis >= input.ndim() {
+        if input.shape() != output.shape() || self.axis >= input.ndim() {
             return Err(PyValueError::new_err(
                 "nd_spline_filter1d: input and output shapes differ, or axis out of range",
             ));
         }
         let (input, mut output) = (input.readonly(), output.readwrite());
         let (input, output) = (input.as_array(), output.as_array_mut());
-        py.detach(|| spline::spline_filter1d(input, output, axis, poles, boundary, workers));
+        py.detach(|| {
+            uscipy_kernels::ndimage::spline::spline_filter1d(
+                input,
+                output,
+                self.axis,
+                self.poles,
+                self.boundary,
+                self.workers,
+            )
+        });
         Ok(true)
     }
-    let args = (axis, poles, boundary, workers);
-    if run::<f64, f64>(py, input, output, args.0, args.1, args.2, args.3)?
-        || run::<f32, f64>(py, input, output, args.0, args.1, args.2, args.3)?
-        || run::<f64, f32>(py, input, output, args.0, args.1, args.2, args.3)?
-        || run::<f32, f32>(py, input, output, args.0, args.1, args.2, args.3)?
+
+    fn in_place<T>(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<bool>
+    where
+        T: numpy::Element
+            + Copy
+            + Into<f64>
+            + Send
+            + Sync
+            + uscipy_kernels::ndimage::spline::FromDouble,
     {
-        return Ok(());
+        use numpy::PyArrayMethods;
+        let Ok(data) = data.cast::<numpy::PyArrayDyn<T>>() else {
+            return Ok(false);
+        };
+        if self.axis >= data.ndim() {
+            return Err(PyValueError::new_err(
+                "nd_spline_filter1d: axis out of range",
+            ));
+        }
+        let mut data = data.readwrite();
+        let data = data.as_array_mut();
+        py.detach(|| {
+            uscipy_kernels::ndimage::spline::spline_filter1d_inplace(
+                data,
+                self.axis,
+                self.poles,
+                self.boundary,
+                self.workers,
+            )
+        });
+        Ok(true)
     }
-    Err(PyTypeError::new_err(
-        "nd_spline_filter1d: float32/float64 input and output expected",
-    ))
 }

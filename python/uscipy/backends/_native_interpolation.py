@@ -16,6 +16,13 @@ arrays in non-native byte order, read-only or sharing memory with the input or t
 casts them beyond ``npy_intp`` (its result is then undefined behaviour).
 ``geometric_transform`` takes a Python callable and stays with SciPy.
 
+Where SciPy's own C code misbehaves the native kernel gives the answer the mode implies: a NaN
+coordinate in ``nearest`` or ``grid-constant`` mode (SciPy casts NaN to an integer, undefined
+behaviour; its build reads out of bounds and can crash) gives NaN for orders above 0 (order 0:
+the sample SciPy's x86-64 build reads, the first along that axis, or ``cval``); a NaN ``shift``
+or zoom coordinate in modes other than ``constant`` (SciPy dereferences a null table) gives
+``cval``.
+
 ``rotate`` of N-D input prefilters the plane's two axes of the whole array at once (what SciPy's
 per-plane calls compute) and interpolates each plane natively.
 """

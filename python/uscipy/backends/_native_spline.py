@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
-from ._native_ndimage import _decline, threads
+from ._native_ndimage import _decline, _same_memory, threads
 
 _MIRROR, _WRAP, _REFLECT = 0, 1, 2
 _BOUNDARY = {"mirror": _MIRROR, "constant": _MIRROR, "grid-constant": _MIRROR, "wrap": _MIRROR,
@@ -45,15 +45,19 @@ def _output(name: str, output: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _filter_into(name: str, x: np.ndarray, out: np.ndarray, order: int, axis: int, mode: Any) -> None:
-    """One axis, real parts: ``out`` may be ``x`` (filtered in place through a copy)."""
+    """One axis, real parts: ``out`` may be ``x`` (filtered in place: the kernel reads each
+    block of lines whole before writing it back)."""
     if order in (0, 1):
         out[...] = x
         return
+    work = out if out.dtype.isnative else np.empty(out.shape, out.dtype.newbyteorder("="))
+    if work is x or _same_memory(x, work):
+        _core.nd_spline_filter1d(None, work, axis, order, _BOUNDARY[mode], threads())
+        return
     if x.dtype.type not in _FLOAT or not x.dtype.isnative:
         x = x.astype(np.float64)
-    elif np.may_share_memory(x, out):
+    elif np.may_share_memory(x, work):
         x = x.copy()
-    work = out if out.dtype.isnative else np.empty(out.shape, out.dtype.newbyteorder("="))
     _core.nd_spline_filter1d(x, work, axis, order, _BOUNDARY[mode], threads())
     if work is not out:
         out[...] = work

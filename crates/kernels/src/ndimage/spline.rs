@@ -180,6 +180,46 @@ pub fn spline_filter1d<I, O>(
             .map(|(a, mut b)| (a.as_ptr(), b.as_mut_ptr()))
             .collect(),
     );
+    filter_lines(&starts, n, si, so, poles, boundary, workers);
+}
+
+/// [`spline_filter1d`] of `data` into itself: each block of lines is read whole into its
+/// buffer before it is written back, so no second array is needed.
+pub fn spline_filter1d_inplace<T>(
+    mut data: ArrayViewMutD<'_, T>,
+    axis: usize,
+    poles: &[f64],
+    boundary: Boundary,
+    workers: usize,
+) where
+    T: Copy + Into<f64> + Send + Sync + FromDouble,
+{
+    if data.is_empty() || axis >= data.ndim() {
+        return;
+    }
+    let (n, stride) = (data.shape()[axis], data.strides()[axis]);
+    let starts = LineStarts(
+        data.lanes_mut(Axis(axis))
+            .into_iter()
+            .map(|mut line| (line.as_ptr(), line.as_mut_ptr()))
+            .collect(),
+    );
+    filter_lines(&starts, n, stride, stride, poles, boundary, workers);
+}
+
+/// Filters the lines of `n` samples starting at `starts` (element strides `si` in, `so` out).
+fn filter_lines<I, O>(
+    starts: &LineStarts<I, O>,
+    n: usize,
+    si: isize,
+    so: isize,
+    poles: &[f64],
+    boundary: Boundary,
+    workers: usize,
+) where
+    I: Copy + Into<f64>,
+    O: Copy + FromDouble,
+{
     // Contiguous lines gain nothing from interleaving.
     let width = if si == 1 && so == 1 { 1 } else { LANES };
     let block = |buffer: &mut Vec<f64>, lines: &[(*const I, *mut O)]| {
@@ -203,7 +243,6 @@ pub fn spline_filter1d<I, O>(
             }
         }
     };
-    let starts = &starts;
     let lines = |b: usize| &starts.0[b * width..starts.0.len().min((b + 1) * width)];
     let blocks = starts.0.len().div_ceil(width);
     if workers <= 1 {

@@ -194,7 +194,7 @@ unsafe fn geometric<const O: usize, T: Sample>(
             match mapping {
                 Mapping::Coordinates(c) => {
                     let mut at = c.strides[0] * h as isize;
-                    for (&i, &stride) in index.iter().zip(&c.strides[1..]) {
+                    for (&i, &stride) in index[..last].iter().zip(&c.strides[1..]) {
                         at += stride * i as isize;
                     }
                     s.coordinate_at.push(at);
