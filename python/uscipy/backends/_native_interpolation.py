@@ -23,8 +23,7 @@ the sample SciPy's x86-64 build reads, the first along that axis, or ``cval``); 
 or zoom coordinate in modes other than ``constant`` (SciPy dereferences a null table) gives
 ``cval``.
 
-``rotate`` of N-D input prefilters the plane's two axes of the whole array at once (what SciPy's
-per-plane calls compute) and interpolates each plane natively.
+``rotate`` of N-D input works plane by plane, as SciPy does.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from scipy.ndimage import _ni_support
 
 from .. import _core
 from ._native_ndimage import _decline, _supported, threads
-from ._native_spline import spline_filter, spline_filter1d
+from ._native_spline import spline_filter
 
 _PADDED_MODES = ("nearest", "grid-constant")
 _PAD = 12  # SciPy's ``_prepad_for_spline_filter``
@@ -71,28 +70,18 @@ def _writable(name: str, output: np.ndarray, *read: np.ndarray) -> None:
         raise _decline(name, "output sharing memory with what is read")
 
 
-def _prefiltered(input: np.ndarray, order: int, mode: Any, cval: Any, prefilter: bool,
-                 axes: tuple[int, ...] | None = None) -> tuple[np.ndarray, int]:
+def _prefiltered(input: np.ndarray, order: int, mode: Any, cval: Any, prefilter: bool) -> tuple[np.ndarray, int]:
     """SciPy's prefilter step: the B-spline coefficients (float64, padded by 12 for ``nearest``
-    and ``grid-constant``) and the padding; the input itself when not prefiltering. ``axes``:
-    filter and pad only these (one plane of ``rotate`` at a time in SciPy)."""
+    and ``grid-constant``) and the padding; the input itself when not prefiltering."""
     if not (prefilter and order > 1):
         return (input if input.dtype.isnative else input.astype(input.dtype.newbyteorder("="))), 0
     npad = _PAD if mode in _PADDED_MODES else 0
-    if axes is None:
-        axes = tuple(range(input.ndim))
     if npad:
-        widths = [(npad, npad) if a in axes else (0, 0) for a in range(input.ndim)]
         if mode == "grid-constant":
-            input = np.pad(input, widths, mode="constant", constant_values=cval)
+            input = np.pad(input, npad, mode="constant", constant_values=cval)
         else:
-            input = np.pad(input, widths, mode="edge")
-    if len(axes) == input.ndim:
-        return spline_filter(input, order, output=np.float64, mode=mode), npad
-    filtered = spline_filter1d(input, order, axis=axes[0], output=np.float64, mode=mode)
-    for axis in axes[1:]:
-        filtered = spline_filter1d(filtered, order, axis=axis, output=np.float64, mode=mode)
-    return filtered, npad
+            input = np.pad(input, npad, mode="edge")
+    return spline_filter(input, order, output=np.float64, mode=mode), npad
 
 
 def _ran(name: str, computed: bool) -> None:
@@ -287,12 +276,12 @@ def rotate(input, angle, axes=(1, 0), reshape=True, output=None, order=3, mode="
         return affine_transform(input_arr, rot_matrix, offset, output_shape, output, order, mode, cval, prefilter)
     _check_order(name, order)
     for part, out, value in _parts(input_arr, output, cval):
-        # Every plane's prefilter at once: the plane's two axes of the whole array.
-        filtered, npad = _prefiltered(part, order, mode, value, prefilter, axes=tuple(axes))
-        _writable(name, out, filtered)
+        # Plane by plane as SciPy does: temporaries the size of one plane.
         planes = itertools.product(*[[slice(None)] if ax in axes else range(img_shape[ax]) for ax in range(ndim)])
         for plane in planes:
-            _affine_into(name, filtered[plane], npad, part[plane].shape, rot_matrix, offset, out[plane], order, mode, value)
+            filtered, npad = _prefiltered(part[plane], order, mode, value, prefilter)
+            _writable(name, out[plane], filtered)
+            _affine_into(name, filtered, npad, part[plane].shape, rot_matrix, offset, out[plane], order, mode, value)
     return output
 
 

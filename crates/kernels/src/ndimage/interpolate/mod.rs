@@ -254,8 +254,8 @@ unsafe fn geometric<const O: usize, T: Sample>(
     unsafe { for_each_row(output, bool_output, workers, Scratch::default, row) }
 }
 
-/// Asks the cache for the samples a point will read: each run of taps along the last axis
-/// (the leading axes' combinations, at most 36).
+/// Asks the cache for the samples a point will read: the start of each run of taps along the
+/// last axis, for every combination of the leading axes' taps (at most 64).
 #[inline(always)]
 fn prefetch<const O: usize>(input: &RawArray, taps: &[Taps]) {
     #[cfg(target_arch = "x86_64")]
@@ -264,19 +264,25 @@ fn prefetch<const O: usize>(input: &RawArray, taps: &[Taps]) {
         let Some((last, lead)) = taps.split_last() else {
             return;
         };
-        let base = taps.iter().fold(0isize, |s, t| s.wrapping_add(t.base));
+        let base = taps
+            .iter()
+            .fold(last.offs[0], |s, t| s.wrapping_add(t.base));
         let at = |offset: isize| {
             let p = input.ptr.wrapping_offset(base.wrapping_add(offset));
             // SAFETY: prefetching never faults, whatever the address.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) };
         };
         match lead {
-            [] => at(last.offs[0]),
-            [.., a] => {
-                for &o in &a.offs[..=O] {
-                    at(o.wrapping_add(last.offs[0]));
+            [] => at(0),
+            [a] => a.offs[..=O].iter().for_each(|&o| at(o)),
+            [.., a, b] if (O + 1) * (O + 1) <= 64 => {
+                for &i in &a.offs[..=O] {
+                    for &j in &b.offs[..=O] {
+                        at(i.wrapping_add(j));
+                    }
                 }
             }
+            _ => {}
         }
     }
 }
@@ -364,6 +370,7 @@ unsafe fn zoom_rows<const O: usize, T: Sample>(
                 match taps.as_slice() {
                     [] => gather1::<O, T>(spline, tap),
                     [a] => gather2::<O, T>(spline, a, tap),
+                    [a, b] => gather3::<O, T>(spline, a, b, tap),
                     _ => {
                         taps.push(*tap);
                         let v = gather::<O, T>(spline, taps);
@@ -503,14 +510,44 @@ unsafe fn gather2<const O: usize, T: Sample>(spline: &Spline<'_>, a: &Taps, b: &
     t
 }
 
+#[inline(always)]
+unsafe fn gather3<const O: usize, T: Sample>(
+    spline: &Spline<'_>,
+    a: &Taps,
+    b: &Taps,
+    c: &Taps,
+) -> f64 {
+    if a.any_outside || b.any_outside || c.any_outside {
+        return unsafe { gather_any::<O, T>(spline, &[*a, *b, *c]) };
+    }
+    let input = spline.input;
+    let base = a.base + b.base + c.base;
+    let mut t = 0.0;
+    for i in 0..=O {
+        for j in 0..=O {
+            let row = base + a.offs[i] + b.offs[j];
+            for k in 0..=O {
+                let coeff = unsafe { sample::<T>(input, row + c.offs[k]) };
+                t += weigh::<O>(coeff, &[a.w[i], b.w[j], c.w[k]]);
+            }
+        }
+    }
+    t
+}
+
 /// Any rank: the taps in C order (last axis fastest), as SciPy's filter table runs.
 #[inline(always)]
 unsafe fn gather<const O: usize, T: Sample>(spline: &Spline<'_>, taps: &[Taps]) -> f64 {
     match taps {
-        [a] => return unsafe { gather1::<O, T>(spline, a) },
-        [a, b] => return unsafe { gather2::<O, T>(spline, a, b) },
-        _ => {}
+        [a] => unsafe { gather1::<O, T>(spline, a) },
+        [a, b] => unsafe { gather2::<O, T>(spline, a, b) },
+        [a, b, c] => unsafe { gather3::<O, T>(spline, a, b, c) },
+        _ => unsafe { gather_any::<O, T>(spline, taps) },
     }
+}
+
+/// [`gather`] for any rank and grid-constant taps, by an odometer over the taps.
+unsafe fn gather_any<const O: usize, T: Sample>(spline: &Spline<'_>, taps: &[Taps]) -> f64 {
     let input = spline.input;
     let rank = taps.len().min(MAX_RANK);
     let taps = &taps[..rank];
