@@ -180,6 +180,17 @@ def test_outputs_spanning_many_parallel_chunks():
     run_both("zoom", x, (2.3, 1.9, 3.1), order=3, mode="mirror")
 
 
+@pytest.mark.parametrize("mode", ["constant", "grid-constant", "nearest", "wrap"])
+def test_four_dimensions(mode):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 5, 3, 6))
+    coordinates = rng.uniform(-2, 7, (4, 7, 9))
+    for order in (0, 1, 3, 5):
+        run_both("map_coordinates", x, coordinates, order=order, mode=mode, cval=2.0)
+        run_both("zoom", x, (1.5, 0.8, 2.0, 1.2), order=order, mode=mode, cval=2.0)
+        run_both("affine_transform", x, np.eye(4) * 0.9, rng.uniform(-1, 1, 4), order=order, mode=mode)
+
+
 def test_thread_counts_agree(monkeypatch):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((64, 48))
