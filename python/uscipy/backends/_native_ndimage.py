@@ -40,13 +40,16 @@ num_threads: int | None = None
 """Threads the native ndimage filters use; None: ``USCIPY_NUM_THREADS`` or ``os.cpu_count()``."""
 
 
+_CPUS = os.cpu_count() or 1  # os.cpu_count() takes microseconds a call
+
+
 def threads() -> int:
     if num_threads is not None:
         return max(1, int(num_threads))
     env = os.environ.get("USCIPY_NUM_THREADS", "").strip()
     if env:
         return max(1, int(env))
-    return os.cpu_count() or 1
+    return _CPUS
 
 
 def _decline(name: str, why: str) -> BackendNotImplementedError:

@@ -138,7 +138,8 @@ pub(crate) unsafe fn run(
             with_dtype!(output.dtype, T => scatter::<T>(out, p, output.strides[axis], step_out, b, by_line));
         }
     };
-    if workers <= 1 || tasks <= 1 {
+    // Waking a pool costs more than filtering a small array.
+    if workers <= 1 || tasks <= 1 || input.size() < 1 << 15 {
         let mut buffers = Buffers::default();
         (0..tasks).for_each(|t| task(&mut buffers, t));
     } else {

@@ -245,7 +245,8 @@ fn filter_lines<I, O>(
     };
     let lines = |b: usize| &starts.0[b * width..starts.0.len().min((b + 1) * width)];
     let blocks = starts.0.len().div_ceil(width);
-    if workers <= 1 {
+    // Waking a pool costs more than filtering a small array.
+    if workers <= 1 || starts.0.len() * n < 1 << 15 {
         let mut buffer = Vec::new();
         (0..blocks).for_each(|b| block(&mut buffer, lines(b)));
     } else {
