@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "uscipy.backends._native_spline",
         "uscipy.backends._native_fourier",
         "uscipy.backends._native_morphology",
+        "uscipy.backends._native_distance",
         "uscipy.backends._native_measure",
     ),
 }
