@@ -37,5 +37,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(measure::ndimage_extrema, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_median, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_histogram, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_watershed_ift, m)?)?;
     Ok(())
 }

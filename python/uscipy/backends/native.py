@@ -25,6 +25,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "uscipy.backends._native_morphology",
         "uscipy.backends._native_distance",
         "uscipy.backends._native_measure",
+        "uscipy.backends._native_watershed",
     ),
 }
 
