@@ -40,7 +40,7 @@ pub fn watershed_ift<T: Copy + Into<u16>>(
 ) -> Result<(), String> {
     let rank = shape.len();
     let size: usize = shape.iter().product();
-    if rank == 0 || structure.len() != 3usize.pow(rank as u32) {
+    if rank == 0 || Some(structure.len()) != 3usize.checked_pow(rank as u32) {
         return Err("a structure of 3^rank values expected".into());
     }
     if input.len() != size || markers.len() != size || labels.len() != size {

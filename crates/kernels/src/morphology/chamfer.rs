@@ -85,7 +85,7 @@ pub fn chamfer(
 ) -> Result<bool, String> {
     let rank = shape.len();
     let size: usize = shape.iter().product();
-    if rank == 0 || rank > 64 || structure.len() != 3usize.pow(rank as u32) {
+    if rank == 0 || rank > 64 || Some(structure.len()) != 3usize.checked_pow(rank as u32) {
         return Err("a structure of 3^rank values, rank 1 to 64, expected".into());
     }
     if input.len() != size || dt.len() != size || ft.as_ref().is_some_and(|f| f.len() != size) {
