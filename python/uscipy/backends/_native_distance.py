@@ -16,14 +16,13 @@ Arguments SciPy rejects raise SciPy's exception, with its message, at the same p
 ``distances=`` array is written before a bad ``indices=`` array is reported, as in SciPy).
 
 Declined (the call passes to SciPy): 0-d input; input dtypes other than bool, integers,
-floats, complex; more than 2**31 - 1 elements; ``cdt``: a metric array of another rank than
-the input, or not of a numeric dtype; arrays of 2**14 elements or more whose rows (last axis,
-axes of length 1 aside) are too short for the metric's neighbours in earlier rows, where
-SciPy's element-by-element passes are faster (``n < 4`` or ``n * max(8, k) < 6 * k + 12``
-for rows of ``n`` and ``k`` such neighbours: rows of 3 or less, of 4 for 3-D and 4-D
-chessboard); ``bf``: a ``sampling`` that is not one finite value per
-axis, or large enough for a distance to overflow (SciPy's results there depend on
-``DBL_MAX`` comparisons).
+floats, complex; more than 2**31 - 1 elements. ``cdt``: a metric array of another rank than
+the input, or not of a numeric dtype; arrays of 2**14 elements or more whose rows (the last
+axis, axes of length 1 aside) are too short for the metric's ``k`` neighbours in earlier
+rows, where SciPy's element-by-element passes are faster (``n < 4`` or
+``n * max(8, k) < 6 * k + 12`` for rows of ``n``: rows of 3 or less, of 4 for 3-D and 4-D
+chessboard). ``bf``: a ``sampling`` that is not one finite value per axis, or large enough
+for a distance to overflow (SciPy's results there depend on ``DBL_MAX`` comparisons).
 """
 
 from __future__ import annotations

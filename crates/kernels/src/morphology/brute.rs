@@ -107,7 +107,12 @@ pub fn brute_force(
     const CHUNK: usize = 1 << 12;
     let mut features = features;
     let results = |t: usize, out: &mut [(f64, u32, i32)]| {
-        let mut scratch = vec![0usize; rank];
+        let mut scratch = Scratch {
+            coords: vec![0; rank],
+            lo: vec![0; rank],
+            hi: vec![0; rank],
+            row: vec![0; rank],
+        };
         for (i, o) in out.iter_mut().enumerate() {
             let p = t * CHUNK + i;
             *o = if labels[p] > 0 {
@@ -153,6 +158,15 @@ pub fn brute_force(
     Ok(())
 }
 
+/// Per-element working space: the element's coordinates, the box of rows searched (its
+/// corners) and the row being searched, by leading coordinates.
+struct Scratch {
+    coords: Vec<usize>,
+    lo: Vec<usize>,
+    hi: Vec<usize>,
+    row: Vec<usize>,
+}
+
 struct Search<'a> {
     shape: &'a [usize],
     rank: usize,
@@ -194,8 +208,14 @@ fn reach(w: f64, s: Option<f64>, limit: usize) -> usize {
 
 impl Search<'_> {
     /// (Euclidean distance, integer distance, feature) of foreground element `p`.
-    fn nearest(&self, p: usize, coords: &mut [usize]) -> (f64, u32, i32) {
+    fn nearest(&self, p: usize, scratch: &mut Scratch) -> (f64, u32, i32) {
         let (rank, shape) = (self.rank, self.shape);
+        let Scratch {
+            coords,
+            lo,
+            hi,
+            row,
+        } = scratch;
         if self.columns.is_empty() {
             // No background: SciPy's initial values.
             return (f64::MAX.sqrt(), u32::MAX, 0);
@@ -206,14 +226,11 @@ impl Search<'_> {
             rest /= shape[k];
         }
         let sample = |k: usize| self.sampling.map(|s| s[k]);
-        let q: Vec<i64> = (0..rank)
-            .map(|k| i64::from(self.near[k * self.size + p]))
-            .collect();
         let euclidean = self.metric == Metric::Euclidean;
         // The bound: the distance to that background element, as SciPy computes distances.
         let (mut best_f, mut best_u) = (0.0f64, 0u32);
-        for k in 0..rank {
-            let t = coords[k] as i64 - q[k];
+        for (k, &c) in coords.iter().enumerate() {
+            let t = c as i64 - i64::from(self.near[k * self.size + p]);
             match self.metric {
                 Metric::Euclidean => best_f += square(t, sample(k)),
                 Metric::CityBlock => best_u += t.unsigned_abs() as u32,
@@ -229,13 +246,14 @@ impl Search<'_> {
         };
         let lead = rank - 1;
         // The box of rows within reach, by its corners.
-        let lo: Vec<usize> = (0..lead)
-            .map(|k| coords[k].saturating_sub(reach_of(k, best_f, best_u)))
-            .collect();
-        let hi: Vec<usize> = (0..lead)
-            .map(|k| (coords[k] + reach_of(k, best_f, best_u)).min(shape[k] - 1))
-            .collect();
-        let mut row = lo.clone();
+        for k in 0..lead {
+            let t = reach_of(k, best_f, best_u);
+            (lo[k], hi[k]) = (
+                coords[k].saturating_sub(t),
+                (coords[k] + t).min(shape[k] - 1),
+            );
+            row[k] = lo[k];
+        }
         let mut best_q = -1i64;
         let n = shape[lead];
         loop {
