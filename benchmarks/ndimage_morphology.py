@@ -1,12 +1,17 @@
-"""The ``native`` backend's binary morphology and Euclidean distance transform against
+"""The ``native`` backend's binary morphology, distance transforms and watershed against
 scipy.ndimage, in one process.
 
     python benchmarks/ndimage_morphology.py [--quick] [--repeats N] [--size3d N]
 
 Cases: ``binary_erosion`` by a full 3x3 (3x3x3) structure with ``iterations=5``,
-``binary_fill_holes`` and ``distance_transform_edt``, on a 2048x2048 image and a 256^3 volume
+``binary_fill_holes``, ``distance_transform_edt`` and ``distance_transform_cdt``
+(chessboard and taxicab, with and without indices), on a 2048x2048 image and a 256^3 volume
 (``--size3d`` scales the volume down) of smooth blobs (uniform noise, Gaussian-smoothed,
-thresholded at its median: about half foreground, holes and all).
+thresholded at its median: about half foreground, holes and all); ``distance_transform_bf``
+(the three metrics, with indices) on a 256x256 image of such blobs (SciPy's brute force
+compares every foreground element with every border one); ``watershed_ift`` on 1024x1024 and
+2048x2048 uint8 gradient magnitudes of a smooth random field, from 300 labelled markers and
+one negative (background) marker.
 
 Contenders, all called as a user would: ``scipy`` (``scipy.ndimage.<f>``); ``native``
 (``uscipy.ndimage.<f>`` inside ``uscipy.set_backend("native", only=True)``, on all cores,
@@ -82,11 +87,21 @@ def contenders(function: str, args: tuple, kwargs: dict) -> dict[str, Callable[[
     return {"scipy": scipy_call, "native": native_call(os.cpu_count() or 1), "native-1": native_call(1)}
 
 
+def check(result: Any, expected: Any, name: str) -> None:
+    """Exactly SciPy's result (each array of a tuple)."""
+    if isinstance(expected, tuple):
+        for r, e in zip(result, expected, strict=True):
+            check(r, e, name)
+        return
+    assert result.dtype == expected.dtype, f"{name}: dtype {result.dtype} != {expected.dtype}"
+    np.testing.assert_array_equal(result, expected, err_msg=f"{name} differs from SciPy")
+
+
 def run(label: str, function: str, args: tuple, kwargs: dict, repeats: int) -> None:
     calls = contenders(function, args, kwargs)
     expected = calls["scipy"]()
     for name, call in calls.items():
-        np.testing.assert_array_equal(call(), expected, err_msg=f"{name} differs from SciPy")
+        check(call(), expected, name)
     names = list(calls)
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
@@ -127,7 +142,31 @@ def main() -> None:
         run(f"binary_erosion 3^d it=5 {label}", "binary_erosion", (image,), dict(structure=full, iterations=5), repeats)
         run(f"binary_fill_holes {label}", "binary_fill_holes", (image,), {}, repeats)
         run(f"distance_transform_edt {label}", "distance_transform_edt", (image,), {}, repeats)
+        for metric in ("chessboard", "taxicab"):
+            for indices in (False, True):
+                run(f"cdt {metric}{' +indices' if indices else ''} {label}", "distance_transform_cdt", (image,),
+                    dict(metric=metric, return_indices=indices), repeats)
+    small = blobs((256, 256), 4.0)
+    for metric in ("euclidean", "taxicab", "chessboard"):
+        run(f"bf {metric} +indices 256x256", "distance_transform_bf", (small,),
+            dict(metric=metric, return_indices=True), repeats)
+    for n in (1024, 2048):
+        image, markers = watershed_problem(n)
+        run(f"watershed_ift {n}x{n} 301 markers", "watershed_ift", (image, markers), {}, repeats)
     _native_ndimage.num_threads = None
+
+
+def watershed_problem(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A uint8 gradient magnitude of a smooth field, 300 markers labelled 1..300 and -1."""
+    rng = np.random.default_rng(1)
+    field = ndi.gaussian_filter(rng.random((n, n)), 6)
+    gradient = ndi.gaussian_gradient_magnitude(field, 2)
+    image = np.round(gradient / gradient.max() * 255).astype(np.uint8)
+    markers = np.zeros((n, n), np.int32)
+    points = rng.choice(n * n, 301, replace=False)
+    markers.flat[points[:300]] = np.arange(1, 301)
+    markers.flat[points[300]] = -1
+    return image, markers
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(morphology::binary_erosion, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::feature_transform, m)?)?;
     m.add_function(wrap_pyfunction!(morphology::feature_distances, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::chamfer_transform, m)?)?;
+    m.add_function(wrap_pyfunction!(morphology::brute_force_transform, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_label, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_find_objects, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_value_indices, m)?)?;
@@ -39,5 +41,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(measure::ndimage_extrema, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_median, m)?)?;
     m.add_function(wrap_pyfunction!(measure::ndimage_histogram, m)?)?;
+    m.add_function(wrap_pyfunction!(measure::ndimage_watershed_ift, m)?)?;
     Ok(())
 }

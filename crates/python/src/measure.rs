@@ -428,3 +428,53 @@ pub fn ndimage_value_indices<'py>(
         ))
     })
 }
+
+/// SciPy's `watershed_ift` of `input` (uint8 or uint16, C order) from `markers` (int32: the
+/// marker values as C `int`s, C order) with `structure` (3^rank booleans, C order) into
+/// `labels` (int32, C order: each label as read back from an output array of `output_bits`
+/// bits).
+#[pyfunction]
+pub fn ndimage_watershed_ift(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    markers: numpy::PyReadonlyArrayDyn<'_, i32>,
+    structure: Vec<bool>,
+    output_bits: u32,
+    mut labels: numpy::PyReadwriteArrayDyn<'_, i32>,
+) -> PyResult<()> {
+    use crate::morphology::{run, slice};
+    use numpy::PyUntypedArrayMethods;
+    use uscipy_kernels::measure::watershed::watershed_ift;
+    let name = "watershed_ift";
+    let shape = markers.shape().to_vec();
+    if labels.shape() != shape.as_slice() {
+        return Err(PyValueError::new_err(format!(
+            "{name}: markers and labels shapes differ"
+        )));
+    }
+    let mk = slice(&markers, name, "markers")?;
+    let out = labels
+        .as_slice_mut()
+        .map_err(|_| PyValueError::new_err(format!("{name}: labels must be C-contiguous")))?;
+    macro_rules! go {
+        ($t:ty) => {
+            if let Ok(a) = input.cast::<PyArrayDyn<$t>>() {
+                let a = a.readonly();
+                if a.shape() != shape.as_slice() {
+                    return Err(PyValueError::new_err(format!(
+                        "{name}: input and markers shapes differ"
+                    )));
+                }
+                let inp = slice(&a, name, "input")?;
+                return run(py, name, move || {
+                    watershed_ift(inp, mk, &shape, &structure, output_bits, out)
+                });
+            }
+        };
+    }
+    go!(u8);
+    go!(u16);
+    Err(PyTypeError::new_err(format!(
+        "{name}: input must be a native-endian uint8 or uint16 array"
+    )))
+}

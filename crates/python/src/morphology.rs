@@ -8,10 +8,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use numpy::{PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use uscipy_kernels::morphology::{binary, edt};
+use uscipy_kernels::morphology::{binary, brute, chamfer, edt, unravel};
 
 /// Runs `f` with the GIL released; its error or panic becomes a Python exception.
-fn run<R: Send>(
+pub(crate) fn run<R: Send>(
     py: Python<'_>,
     name: &str,
     f: impl FnOnce() -> Result<R, String> + Send,
@@ -23,7 +23,7 @@ fn run<R: Send>(
     }
 }
 
-fn slice<'a, T: numpy::Element>(
+pub(crate) fn slice<'a, T: numpy::Element>(
     a: &'a PyReadonlyArrayDyn<'_, T>,
     name: &str,
     what: &str,
@@ -158,5 +158,144 @@ pub fn feature_distances(
         .map_err(|_| PyValueError::new_err(format!("{name}: distances must be C-contiguous")))?;
     run(py, name, || {
         edt::distances(ft, &shape, sampling.as_deref(), out, workers)
+    })
+}
+
+/// Borrows a C-contiguous int32 feature array's data: `(rank, *shape)` (coordinates, true)
+/// or `shape` (flat indices, false).
+fn feature_blocks<'a>(
+    features: &'a mut PyReadwriteArrayDyn<'_, i32>,
+    shape: &[usize],
+    name: &str,
+) -> PyResult<(&'a mut [i32], bool)> {
+    let fshape = features.shape();
+    let coordinates =
+        fshape.len() == shape.len() + 1 && fshape[0] == shape.len() && fshape[1..] == shape[..];
+    if !coordinates && fshape != shape {
+        return Err(PyValueError::new_err(format!(
+            "{name}: indices must have shape (rank, *shape) or shape"
+        )));
+    }
+    let data = features
+        .as_slice_mut()
+        .map_err(|_| PyValueError::new_err(format!("{name}: indices must be C-contiguous")))?;
+    Ok((data, coordinates))
+}
+
+/// SciPy's `distance_transform_cdt` of `input` (uint8, nonzero: foreground, C order) with
+/// `structure` (3^rank booleans, C order, as SciPy reads its metric) into `distances`
+/// (int32 viewed as uint32, C order) and, if given, `indices` (int32, C order: `(rank,
+/// *shape)` for the coordinates of each element's feature, `shape` for its flat index).
+/// Returns false, computing nothing, where SciPy's element-by-element passes are faster
+/// (rows too short for the neighbours in earlier rows).
+#[pyfunction]
+#[pyo3(signature = (input, structure, distances, indices, workers))]
+pub fn chamfer_transform(
+    py: Python<'_>,
+    input: PyReadonlyArrayDyn<'_, u8>,
+    structure: Vec<bool>,
+    mut distances: PyReadwriteArrayDyn<'_, u32>,
+    mut indices: Option<PyReadwriteArrayDyn<'_, i32>>,
+    workers: usize,
+) -> PyResult<bool> {
+    let name = "chamfer_transform";
+    let shape = input.shape().to_vec();
+    if distances.shape() != shape.as_slice() || !distances.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "{name}: distances must be C-contiguous, of the input's shape"
+        )));
+    }
+    let inp = slice(&input, name, "input")?;
+    let dt = distances
+        .as_slice_mut()
+        .map_err(|_| PyValueError::new_err(format!("{name}: distances must be C-contiguous")))?;
+    let ft = match indices.as_mut() {
+        Some(f) => Some(feature_blocks(f, &shape, name)?),
+        None => None,
+    };
+    run(py, name, move || {
+        let size = dt.len();
+        match ft {
+            Some((ft, coordinates)) => {
+                let done = chamfer::chamfer(inp, &shape, &structure, dt, Some(&mut ft[..size]))?;
+                if done && coordinates {
+                    unravel(ft, &shape, workers)?;
+                }
+                Ok(done)
+            }
+            None => chamfer::chamfer(inp, &shape, &structure, dt, None),
+        }
+    })
+}
+
+/// SciPy's `distance_transform_bf` of `labels` (int8, C order: 1 foreground, -1 border, 0
+/// other background) with `metric` (1 Euclidean, 2 city block, 3 chessboard) into
+/// `distances` (float64 for Euclidean, uint32 otherwise; C order) and/or `indices` (int32,
+/// C order: coordinates or flat indices, as for `chamfer_transform`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (labels, metric, sampling, distances_f64, distances_u32, indices, workers))]
+pub fn brute_force_transform(
+    py: Python<'_>,
+    labels: PyReadonlyArrayDyn<'_, i8>,
+    metric: u8,
+    sampling: Option<Vec<f64>>,
+    mut distances_f64: Option<PyReadwriteArrayDyn<'_, f64>>,
+    mut distances_u32: Option<PyReadwriteArrayDyn<'_, u32>>,
+    mut indices: Option<PyReadwriteArrayDyn<'_, i32>>,
+    workers: usize,
+) -> PyResult<()> {
+    let name = "brute_force_transform";
+    let shape = labels.shape().to_vec();
+    let metric = match metric {
+        1 => brute::Metric::Euclidean,
+        2 => brute::Metric::CityBlock,
+        3 => brute::Metric::Chessboard,
+        _ => return Err(PyValueError::new_err(format!("{name}: unknown metric"))),
+    };
+    let lab = slice(&labels, name, "labels")?;
+    let check = |ok: bool| {
+        if ok {
+            Ok(())
+        } else {
+            Err(PyValueError::new_err(format!(
+                "{name}: distances must be C-contiguous, of the input's shape"
+            )))
+        }
+    };
+    let distances = match (distances_f64.as_mut(), distances_u32.as_mut()) {
+        (Some(d), None) => {
+            check(d.shape() == shape.as_slice() && d.is_c_contiguous())?;
+            brute::Distances::F64(d.as_slice_mut().map_err(|_| check(false).unwrap_err())?)
+        }
+        (None, Some(d)) => {
+            check(d.shape() == shape.as_slice() && d.is_c_contiguous())?;
+            brute::Distances::U32(d.as_slice_mut().map_err(|_| check(false).unwrap_err())?)
+        }
+        (None, None) => brute::Distances::None,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "{name}: one distances array at most"
+            )))
+        }
+    };
+    let ft = match indices.as_mut() {
+        Some(f) => Some(feature_blocks(f, &shape, name)?),
+        None => None,
+    };
+    run(py, name, move || {
+        let size = lab.len();
+        let sampling = sampling.as_deref();
+        match ft {
+            Some((ft, coordinates)) => {
+                let flat = Some(&mut ft[..size]);
+                brute::brute_force(lab, &shape, metric, sampling, distances, flat, workers)?;
+                if coordinates {
+                    unravel(ft, &shape, workers)?;
+                }
+                Ok(())
+            }
+            None => brute::brute_force(lab, &shape, metric, sampling, distances, None, workers),
+        }
     })
 }

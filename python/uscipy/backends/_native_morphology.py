@@ -7,6 +7,7 @@ released, rows (and lines) in parallel on ``_native_ndimage.threads()`` threads
 border_value, mask, iterations, output, brute_force: the result is the same either way), and
 ``binary_opening``, ``binary_closing``, ``binary_propagation``, ``binary_fill_holes``,
 ``binary_hit_or_miss`` composed from them exactly as SciPy composes them;
+``generate_binary_structure`` (SciPy's NumPy code: the same arrays and errors);
 ``distance_transform_edt`` (sampling, return_distances, return_indices, ``distances=`` and
 ``indices=`` arrays) with SciPy's feature transform and arithmetic: the same float64 bits and
 int32 indices. Outputs equal SciPy's exactly.
@@ -111,7 +112,7 @@ def _structure(name: str, structure: Any, ndim: int) -> np.ndarray:
 
 
 def _generate(rank: int, connectivity: int) -> np.ndarray:
-    """SciPy's generate_binary_structure."""
+    """SciPy's generate_binary_structure (its code: the same results and errors)."""
     if connectivity < 1:
         connectivity = 1
     if rank < 1:
@@ -119,6 +120,10 @@ def _generate(rank: int, connectivity: int) -> np.ndarray:
     output = np.fabs(np.indices([3] * rank) - 1)
     output = np.add.reduce(output, 0)
     return output <= connectivity
+
+
+def generate_binary_structure(rank, connectivity):
+    return _generate(rank, connectivity)
 
 
 def _erode(name: str, input: np.ndarray, structure: Any, iterations: Any, mask: Any, output: Any,
@@ -356,5 +361,6 @@ def distance_transform_edt(input, sampling=None, return_distances=True,
 IMPLEMENTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("ndimage", f.__name__): f
     for f in (binary_erosion, binary_dilation, binary_opening, binary_closing, binary_hit_or_miss,
-              binary_propagation, binary_fill_holes, iterate_structure, distance_transform_edt)
+              binary_propagation, binary_fill_holes, iterate_structure, distance_transform_edt,
+              generate_binary_structure)
 }

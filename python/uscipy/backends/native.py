@@ -24,7 +24,9 @@ TABLES: dict[str, tuple[str, ...]] = {
         "uscipy.backends._native_interpolation",
         "uscipy.backends._native_fourier",
         "uscipy.backends._native_morphology",
+        "uscipy.backends._native_distance",
         "uscipy.backends._native_measure",
+        "uscipy.backends._native_watershed",
     ),
 }
 

@@ -7,6 +7,7 @@ pub mod label;
 pub mod objects;
 pub mod stats;
 pub mod values;
+pub mod watershed;
 
 use ndarray::{ArrayView1, ArrayViewD, Axis};
 
