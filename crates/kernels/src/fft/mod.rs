@@ -479,7 +479,8 @@ impl<T: Real> LineDct<T> {
     }
 
     /// Per-thread buffers, only those this kind uses (reused from an earlier call on the same
-    /// thread where possible: every element is written before it is read).
+    /// thread where possible: every element is written before it is read, but for DST-I's
+    /// scratch, zeroed per line in `apply`).
     fn state(&self, n: usize) -> Pooled<Makhoul<T>> {
         let zero = Complex::new(T::zero(), T::zero());
         let (fft_scratch, dct_scratch) = match &self.plan {
@@ -526,7 +527,12 @@ impl<T: Real> LineDct<T> {
                 values.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
             }
             (DctPlan::Type1Cos(p), _) => p.process_dct1_with_scratch(values, scratch),
-            (DctPlan::Type1Sin(p), _) => p.process_dst1_with_scratch(values, scratch),
+            (DctPlan::Type1Sin(p), _) => {
+                // rustdct's DST-I reads scratch it expects zeroed (a reused buffer gave wrong
+                // results after a shorter transform on the same thread).
+                scratch.fill(T::zero());
+                p.process_dst1_with_scratch(values, scratch)
+            }
             (DctPlan::Type4(p), DctKind::Dct4) => p.process_dct4_with_scratch(values, scratch),
             (DctPlan::Type4(p), _) => p.process_dst4_with_scratch(values, scratch),
         }
