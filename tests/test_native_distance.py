@@ -18,32 +18,12 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 import uscipy
+from ndimage_data import drawn_layout, native
 from uscipy.backends import _native_distance as nd
 from uscipy.backends import _native_ndimage
 
 EXAMPLES = settings(max_examples=int(__import__("os").environ.get("DISTANCE_EXAMPLES", 300)), deadline=None)
 DTYPES = [np.bool_, np.uint8, np.int16, np.int64, np.float32, np.float64, np.complex128]
-
-
-def native(function, *args, **kwargs):
-    """Runs uscipy's ``function`` with native selected; checks that native ran."""
-    with uscipy.set_backend("native", only=True), uscipy.trace() as t:
-        result = getattr(uscipy.ndimage, function)(*args, **kwargs)
-    assert [c.backend.name for c in t] == ["native"], [(c.function, c.backend) for c in t]
-    return result
-
-
-def layout(draw, x: np.ndarray) -> np.ndarray:
-    kind = draw(st.sampled_from(["c", "f", "strided", "reversed", "big-endian"]))
-    if kind == "f":
-        return np.asfortranarray(x)
-    if kind == "strided":
-        return np.repeat(x, 2, axis=-1)[..., ::2]
-    if kind == "reversed":
-        return np.ascontiguousarray(x[..., ::-1])[..., ::-1]
-    if kind == "big-endian" and x.dtype.itemsize > 1:
-        return x.astype(x.dtype.newbyteorder(">"))
-    return x
 
 
 @st.composite
@@ -57,7 +37,7 @@ def images(draw, sizes=(0, 1, 2, 3, 5, 8), max_rank=4):
     x = values.astype(dtype)
     if dtype.kind == "f" and draw(st.booleans()):
         x[rng.random(shape) < 0.2] = draw(st.sampled_from([np.nan, -0.0, 0.25]))
-    return layout(draw, x), rng
+    return drawn_layout(draw, x), rng
 
 
 def same(ours, theirs):

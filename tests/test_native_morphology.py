@@ -17,25 +17,13 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 import uscipy
+from ndimage_data import drawn_layout
 from uscipy.backends import _native_morphology as nm
 from uscipy.backends import _native_ndimage
 
 SIZES = [1, 2, 3, 5, 8, 13]
 DTYPES = [np.bool_, np.uint8, np.int16, np.int32, np.int64, np.float32, np.float64]
 FEW = settings(max_examples=int(__import__("os").environ.get("MORPH_EXAMPLES", 200)), deadline=None)
-
-
-def layout(draw, x: np.ndarray) -> np.ndarray:
-    kind = draw(st.sampled_from(["c", "f", "strided", "reversed", "big-endian"]))
-    if kind == "f":
-        return np.asfortranarray(x)
-    if kind == "strided":
-        return np.repeat(x, 2, axis=-1)[..., ::2]
-    if kind == "reversed":
-        return np.ascontiguousarray(x[..., ::-1])[..., ::-1]
-    if kind == "big-endian" and x.dtype.itemsize > 1:
-        return x.astype(x.dtype.newbyteorder(">"))
-    return x
 
 
 @st.composite
@@ -53,7 +41,7 @@ def images(draw, max_rank=4):
     x = values.astype(dtype)
     if dtype.kind == "f" and draw(st.booleans()):
         x[rng.random(shape) < 0.1] = draw(st.sampled_from([np.nan, -0.0, 0.25]))
-    return layout(draw, x), rng
+    return drawn_layout(draw, x), rng
 
 
 @st.composite
@@ -129,7 +117,7 @@ def test_erosion_dilation(data):
     # Until stable only where it ends (a structure without its centre may oscillate forever).
     kwargs["iterations"] = data.draw(st.sampled_from([1, 2, 3, 0, -1] if center else [1, 2, 3]))
     if data.draw(st.booleans()):
-        kwargs["mask"] = layout(data.draw, (rng.random(x.shape) < 0.7).astype(data.draw(st.sampled_from([bool, np.int32, np.float64]))))
+        kwargs["mask"] = drawn_layout(data.draw, (rng.random(x.shape) < 0.7).astype(data.draw(st.sampled_from([bool, np.int32, np.float64]))))
     same(function, x, **kwargs)
 
 

@@ -16,30 +16,11 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 import uscipy
+from ndimage_data import drawn_layout, native
 from uscipy.backends import _native_watershed as nw
 
 EXAMPLES = settings(max_examples=int(__import__("os").environ.get("WATERSHED_EXAMPLES", 300)), deadline=None)
 INTEGRAL = [np.int8, np.int16, np.int32, np.int64, np.intc, np.intp]
-
-
-def native(*args, **kwargs):
-    with uscipy.set_backend("native", only=True), uscipy.trace() as t:
-        result = uscipy.ndimage.watershed_ift(*args, **kwargs)
-    assert [c.backend.name for c in t] == ["native"], [(c.function, c.backend) for c in t]
-    return result
-
-
-def layout(draw, x: np.ndarray) -> np.ndarray:
-    kind = draw(st.sampled_from(["c", "f", "strided", "reversed", "big-endian"]))
-    if kind == "f":
-        return np.asfortranarray(x)
-    if kind == "strided":
-        return np.repeat(x, 2, axis=-1)[..., ::2]
-    if kind == "reversed":
-        return np.ascontiguousarray(x[..., ::-1])[..., ::-1]
-    if kind == "big-endian" and x.dtype.itemsize > 1:
-        return x.astype(x.dtype.newbyteorder(">"))
-    return x
 
 
 @st.composite
@@ -49,7 +30,7 @@ def problems(draw, sizes=(0, 1, 2, 3, 5, 8), max_rank=4):
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     dtype = draw(st.sampled_from([np.uint8, np.uint16]))
     levels = draw(st.sampled_from([1, 3, 20, 256, 3000 if dtype == np.uint16 else 256]))
-    image = layout(draw, rng.integers(0, levels, shape).astype(dtype))
+    image = drawn_layout(draw, rng.integers(0, levels, shape).astype(dtype))
     mdtype = draw(st.sampled_from(INTEGRAL))
     markers = np.zeros(shape, dtype=mdtype)
     count = draw(st.integers(0, 6))
@@ -58,7 +39,7 @@ def problems(draw, sizes=(0, 1, 2, 3, 5, 8), max_rank=4):
         if draw(st.booleans()):  # beyond int8, or a C int
             values = values * (2**33 + 97 if np.dtype(mdtype).itemsize == 8 else 100)
         markers.flat[rng.integers(0, markers.size, count)] = values.astype(mdtype)
-    markers = layout(draw, markers)
+    markers = drawn_layout(draw, markers)
     which = draw(st.sampled_from(["none", "generated", "random"]))
     structure = None
     if which == "generated":
@@ -78,12 +59,12 @@ def test_watershed(data):
         dtype = data.draw(st.sampled_from(INTEGRAL))
         order = data.draw(st.sampled_from(["C", "F"]))
         ours_out, theirs_out = (np.full(image.shape, 5, dtype=dtype, order=order) for _ in range(2))
-        ours = native(image, markers, structure, output=ours_out)
+        ours = native("watershed_ift", image, markers, structure, output=ours_out)
         theirs = ndi.watershed_ift(image, markers, structure, output=theirs_out)
         assert ours is ours_out and theirs is theirs_out
     else:
         output = "float64" if kind == "string" else None  # SciPy ignores a non-array output
-        ours = native(image, markers, structure, output=output)
+        ours = native("watershed_ift", image, markers, structure, output=output)
         theirs = ndi.watershed_ift(image, markers, structure, output=output)
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
     assert_array_equal(ours, theirs)
@@ -102,9 +83,9 @@ def test_watershed_larger_images(data):
     markers = np.zeros(shape, np.int32)
     n = data.draw(st.integers(1, 40))
     markers.flat[rng.integers(0, markers.size, n)] = rng.integers(-5, 30, n)
-    assert_array_equal(native(image, markers), ndi.watershed_ift(image, markers))
+    assert_array_equal(native("watershed_ift", image, markers), ndi.watershed_ift(image, markers))
     full = np.ones((3,) * len(shape), bool)
-    assert_array_equal(native(image, markers, full), ndi.watershed_ift(image, markers, full))
+    assert_array_equal(native("watershed_ift", image, markers, full), ndi.watershed_ift(image, markers, full))
 
 
 def test_output_is_the_markers():
@@ -113,7 +94,7 @@ def test_output_is_the_markers():
     ours, theirs = (np.zeros((12, 13), np.int32) for _ in range(2))
     ours[2, 3] = theirs[2, 3] = 1
     ours[9, 9] = theirs[9, 9] = -2
-    assert native(image, ours, output=ours) is ours
+    assert native("watershed_ift", image, ours, output=ours) is ours
     ndi.watershed_ift(image, theirs, output=theirs)
     assert_array_equal(ours, theirs)
 

@@ -12,9 +12,23 @@ use uscipy_kernels::ndimage::RawArray;
 
 use crate::ndimage::{raw, span};
 
-fn extend(code: i64) -> PyResult<Extend> {
-    Extend::from_code(code)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown boundary mode code {code}")))
+/// The interpolated input with its spline order, boundary mode (SciPy's code) and padding.
+fn spline(
+    input: &RawArray,
+    order: usize,
+    mode_code: i64,
+    cval: f64,
+    nprepad: usize,
+) -> PyResult<Spline<'_>> {
+    let mode = Extend::from_code(mode_code)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown boundary mode code {mode_code}")))?;
+    Ok(Spline {
+        input,
+        order,
+        mode,
+        cval,
+        nprepad,
+    })
 }
 
 /// The output, checked not to overlap what is read.
@@ -61,13 +75,7 @@ pub fn nd_map_coordinates(
     let input = raw(input, "input", false)?;
     let coordinates = raw(coordinates, "coordinates", false)?;
     let (out, is_bool) = output_of(output, &[&input, &coordinates])?;
-    let spline = Spline {
-        input: &input,
-        order,
-        mode: extend(mode_code)?,
-        cval,
-        nprepad,
-    };
+    let spline = spline(&input, order, mode_code, cval, nprepad)?;
     let mapping = Mapping::Coordinates(&coordinates);
     finished(py.detach(|| unsafe {
         interpolate::geometric_transform(&spline, &mapping, &out, is_bool, workers)
@@ -93,13 +101,7 @@ pub fn nd_affine_transform(
 ) -> PyResult<bool> {
     let input = raw(input, "input", false)?;
     let (out, is_bool) = output_of(output, &[&input])?;
-    let spline = Spline {
-        input: &input,
-        order,
-        mode: extend(mode_code)?,
-        cval,
-        nprepad,
-    };
+    let spline = spline(&input, order, mode_code, cval, nprepad)?;
     let mapping = Mapping::Affine {
         matrix: &matrix,
         shift: &offset,
@@ -129,13 +131,7 @@ pub fn nd_zoom_shift(
 ) -> PyResult<bool> {
     let input = raw(input, "input", false)?;
     let (out, is_bool) = output_of(output, &[&input])?;
-    let spline = Spline {
-        input: &input,
-        order,
-        mode: extend(mode_code)?,
-        cval,
-        nprepad,
-    };
+    let spline = spline(&input, order, mode_code, cval, nprepad)?;
     finished(py.detach(|| unsafe {
         interpolate::zoom_shift(
             &spline,
