@@ -7,4 +7,5 @@ pub mod measure;
 pub mod morphology;
 pub mod ndimage;
 pub mod parallel;
+mod prefetch;
 pub mod scratch;

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::boundary::{Mode, Sources};
 use super::raw::{read, with_dtype, write, RawArray, Sample};
 use crate::parallel::with_workers;
+use crate::prefetch::prefetch;
 
 /// Lines interleaved together: more where the lines are strided (a block then reads whole
 /// cache lines at each position), fewer where each line is contiguous (read one after the
@@ -20,22 +21,6 @@ const BLOCK_STRIDED: usize = 64;
 const BLOCK_CONTIGUOUS: usize = 8;
 /// Positions fetched ahead when lines are strided.
 const AHEAD: usize = 6;
-
-/// Asks the CPU to bring the `bytes` from `p` into cache (a hint: never faults).
-#[inline(always)]
-fn prefetch(p: *const u8, bytes: usize) {
-    #[cfg(target_arch = "x86_64")]
-    for off in (0..bytes).step_by(64) {
-        // SAFETY: prefetching is a hint and does not fault, whatever the address.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                p.wrapping_add(off) as *const i8,
-            )
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (p, bytes);
-}
 
 /// Positions per tile when lines are read one after the other.
 const TILE: usize = 16;
