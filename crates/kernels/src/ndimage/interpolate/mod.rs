@@ -258,32 +258,27 @@ unsafe fn geometric<const O: usize, T: Sample>(
 /// last axis, for every combination of the leading axes' taps (at most 64).
 #[inline(always)]
 fn prefetch<const O: usize>(input: &RawArray, taps: &[Taps]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let Some((last, lead)) = taps.split_last() else {
-            return;
-        };
-        let base = taps
-            .iter()
-            .fold(last.offs[0], |s, t| s.wrapping_add(t.base));
-        let at = |offset: isize| {
-            let p = input.ptr.wrapping_offset(base.wrapping_add(offset));
-            // SAFETY: prefetching never faults, whatever the address.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) };
-        };
-        match lead {
-            [] => at(0),
-            [a] => a.offs[..=O].iter().for_each(|&o| at(o)),
-            [.., a, b] if (O + 1) * (O + 1) <= 64 => {
-                for &i in &a.offs[..=O] {
-                    for &j in &b.offs[..=O] {
-                        at(i.wrapping_add(j));
-                    }
+    let Some((last, lead)) = taps.split_last() else {
+        return;
+    };
+    let base = taps
+        .iter()
+        .fold(last.offs[0], |s, t| s.wrapping_add(t.base));
+    let at = |offset: isize| {
+        let p = input.ptr.wrapping_offset(base.wrapping_add(offset));
+        crate::prefetch::prefetch(p, 1);
+    };
+    match lead {
+        [] => at(0),
+        [a] => a.offs[..=O].iter().for_each(|&o| at(o)),
+        [.., a, b] if (O + 1) * (O + 1) <= 64 => {
+            for &i in &a.offs[..=O] {
+                for &j in &b.offs[..=O] {
+                    at(i.wrapping_add(j));
                 }
             }
-            _ => {}
         }
+        _ => {}
     }
 }
 
