@@ -31,7 +31,7 @@ fn padded<T>(n: usize) -> usize {
 
 /// Runs `f` on an output line as one contiguous slice: the line itself where it is contiguous,
 /// else `buffer` (holding the line's values when `keep`), copied back afterwards.
-pub(super) fn on_slice<B: Copy + Default>(
+fn on_slice<B: Copy + Default>(
     mut dst: ArrayViewMut1<'_, B>,
     buffer: &mut Vec<B>,
     keep: bool,
