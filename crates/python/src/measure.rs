@@ -14,9 +14,11 @@ use uscipy_kernels::parallel::with_workers;
 /// Runs `$body` with `$xv` bound to the read-only `$x` as an array of its element type `$T`.
 macro_rules! with_values {
     ($x:expr, $xv:ident, $T:ident, $body:block) => {
-        with_values!(@each $x, $xv, $T, $body, u8 i8 u16 i16 u32 i32 u64 i64 f32 f64)
+        with_values!(@each $x, $xv, $T, $body,
+            "values must be a native-endian (u)int8..64, float32 or float64 array",
+            u8 i8 u16 i16 u32 i32 u64 i64 f32 f64)
     };
-    (@each $x:expr, $xv:ident, $T:ident, $body:block, $($t:ty)*) => {{
+    (@each $x:expr, $xv:ident, $T:ident, $body:block, $error:expr, $($t:ty)*) => {{
         $(
             if let Ok(a) = $x.cast::<PyArrayDyn<$t>>() {
                 #[allow(dead_code)]
@@ -25,9 +27,7 @@ macro_rules! with_values {
                 return $body;
             }
         )*
-        Err(PyTypeError::new_err(
-            "values must be a native-endian (u)int8..64, float32 or float64 array",
-        ))
+        Err(PyTypeError::new_err($error))
     }};
 }
 
@@ -373,22 +373,11 @@ pub fn ndimage_histogram(
 
 /// Runs `$body` with `$xv` bound to the read-only integer array `$x` of element type `$T`.
 macro_rules! with_integers {
-    ($x:expr, $xv:ident, $T:ident, $body:block) => {{
-        with_integers!(@each $x, $xv, $T, $body, u8 i8 u16 i16 u32 i32 u64 i64)
-    }};
-    (@each $x:expr, $xv:ident, $T:ident, $body:block, $($t:ty)*) => {{
-        $(
-            if let Ok(a) = $x.cast::<PyArrayDyn<$t>>() {
-                #[allow(dead_code)]
-                type $T = $t;
-                let $xv = a.readonly();
-                return $body;
-            }
-        )*
-        Err(PyTypeError::new_err(
+    ($x:expr, $xv:ident, $T:ident, $body:block) => {
+        with_values!(@each $x, $xv, $T, $body,
             "value_indices: a native-endian (u)int8..64 array expected",
-        ))
-    }};
+            u8 i8 u16 i16 u32 i32 u64 i64)
+    };
 }
 
 /// Distinct values, their counts, and the positions grouped by value.

@@ -47,9 +47,8 @@ _PAD = 12  # SciPy's ``_prepad_for_spline_filter``
 
 def _input(name: str, input: Any) -> np.ndarray:
     x = np.asarray(input)
-    if x.dtype.kind != "c" and not _supported(x.dtype):
-        raise _decline(name, f"input dtype {x.dtype}")
-    if x.dtype.kind == "c" and x.dtype.itemsize not in (8, 16):
+    complex_parts = x.dtype.kind == "c" and x.dtype.itemsize in (8, 16)  # float32/float64 parts
+    if not (complex_parts or _supported(x.dtype)):
         raise _decline(name, f"input dtype {x.dtype}")
     return x
 
