@@ -8,12 +8,15 @@
 
 mod lines;
 mod plans;
+mod real;
+mod simd;
 
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis};
 use num_complex::Complex;
 use std::sync::Arc;
 
 pub use plans::Real;
+use real::{ForwardReal, InverseReal};
 
 use crate::scratch::{Pooled, Reusable};
 use lines::{for_each_line, for_each_line_inplace};
@@ -107,7 +110,7 @@ pub fn r2c<T: Real>(
         return;
     }
     let fft = T::plans().forward_real(n);
-    let scratch = fft.get_scratch_len();
+    let scratch = fft.scratch_len();
     let zero = Complex::new(T::zero(), T::zero());
     for_each_line(
         input,
@@ -117,9 +120,7 @@ pub fn r2c<T: Real>(
         || (vec![T::zero(); n], vec![zero; scratch]),
         |(buffer, scratch): &mut (Vec<T>, Vec<Complex<T>>), src, line| {
             load(buffer, src);
-            // Lengths are the plan's own, so the transform cannot fail.
-            let _ = fft.process_with_scratch(buffer, line, scratch);
-            scale_line(line, scale);
+            fft.process(buffer, line, scratch, scale);
             if conjugate {
                 line.iter_mut().for_each(|v| v.im = -v.im);
             }
@@ -144,7 +145,7 @@ pub fn c2r<T: Real>(
         return;
     }
     let fft = T::plans().inverse_real(n);
-    let scratch = fft.get_scratch_len();
+    let scratch = fft.scratch_len();
     let zero = Complex::new(T::zero(), T::zero());
     let half = n / 2 + 1;
     for_each_line(
@@ -158,12 +159,7 @@ pub fn c2r<T: Real>(
             if conjugate {
                 spectrum.iter_mut().for_each(|v| v.im = -v.im);
             }
-            spectrum[0].im = T::zero();
-            if n.is_multiple_of(2) {
-                spectrum[half - 1].im = T::zero();
-            }
-            let _ = fft.process_with_scratch(spectrum, line, scratch);
-            scale_line(line, scale);
+            fft.process(spectrum, line, scratch, scale);
         },
     );
 }
@@ -202,8 +198,8 @@ impl DctKind {
 /// What a kind runs on: types II and III one real FFT of the same length (Makhoul's
 /// algorithm and its inverse), types I and IV rustdct.
 enum DctPlan<T: Real> {
-    Forward(Arc<dyn realfft::RealToComplex<T>>),
-    Inverse(Arc<dyn realfft::ComplexToReal<T>>),
+    Forward(Arc<ForwardReal<T>>),
+    Inverse(Arc<InverseReal<T>>),
     Type1Cos(Arc<dyn rustdct::Dct1<T>>),
     Type1Sin(Arc<dyn rustdct::Dst1<T>>),
     Type4(Arc<dyn rustdct::TransformType4<T>>),
@@ -252,8 +248,8 @@ impl<T: Real> LineDct<T> {
     fn state(&self, n: usize) -> Pooled<Makhoul<T>> {
         let zero = Complex::new(T::zero(), T::zero());
         let (fft_scratch, dct_scratch) = match &self.plan {
-            DctPlan::Forward(p) => (p.get_scratch_len(), 0),
-            DctPlan::Inverse(p) => (p.get_scratch_len(), 0),
+            DctPlan::Forward(p) => (p.scratch_len(), 0),
+            DctPlan::Inverse(p) => (p.scratch_len(), 0),
             DctPlan::Type1Cos(p) => (0, p.get_scratch_len()),
             DctPlan::Type1Sin(p) => (0, p.get_scratch_len()),
             DctPlan::Type4(p) => (0, p.get_scratch_len()),
@@ -401,7 +397,7 @@ impl<T: Real> Reusable for Makhoul<T> {
 /// backward, then `Y[k] = Re(V[k] w^k)` and `Y[N - k] = -Im(V[k] w^k)` with `w = e^(-i pi / 2N)`.
 fn makhoul_dct2<T: Real>(
     values: &mut [T],
-    fft: &dyn realfft::RealToComplex<T>,
+    fft: &ForwardReal<T>,
     twiddles: &[Complex<T>],
     state: &mut Makhoul<T>,
 ) {
@@ -413,8 +409,7 @@ fn makhoul_dct2<T: Real>(
     for (i, x) in values.iter().skip(1).step_by(2).enumerate() {
         v[n - 1 - i] = *x;
     }
-    // Lengths are the plan's own, so the transform cannot fail.
-    let _ = fft.process_with_scratch(v, &mut state.spectrum, &mut state.fft_scratch);
+    fft.process(v, &mut state.spectrum, &mut state.fft_scratch, T::one());
     values[0] = state.spectrum[0].re;
     for k in 1..=n / 2 {
         let z = state.spectrum[k] * twiddles[k];
@@ -429,7 +424,7 @@ fn makhoul_dct2<T: Real>(
 /// outputs from the front of `v` and the odd ones from its back, halved.
 fn makhoul_dct3<T: Real>(
     values: &mut [T],
-    fft: &dyn realfft::ComplexToReal<T>,
+    fft: &InverseReal<T>,
     twiddles: &[Complex<T>],
     state: &mut Makhoul<T>,
 ) {
@@ -443,14 +438,13 @@ fn makhoul_dct3<T: Real>(
         spectrum[n / 2].im = T::zero(); // sqrt(2) X[N/2]: real up to rounding
     }
     let v = &mut state.reordered;
-    // Lengths are the plan's own, so the transform cannot fail.
-    let _ = fft.process_with_scratch(spectrum, v, &mut state.fft_scratch);
     let half = T::from_f64(0.5).unwrap_or_else(T::one);
+    fft.process(spectrum, v, &mut state.fft_scratch, half);
     for (i, x) in values.iter_mut().step_by(2).enumerate() {
-        *x = v[i] * half;
+        *x = v[i];
     }
     for (i, x) in values.iter_mut().skip(1).step_by(2).enumerate() {
-        *x = v[n - 1 - i] * half;
+        *x = v[n - 1 - i];
     }
 }
 

@@ -3,9 +3,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use num_complex::Complex;
+
+use realfft::RealFftPlanner;
 use rustdct::{Dct1, DctNum, DctPlanner, Dst1, TransformType4};
 use rustfft::{Fft, FftNum, FftPlanner};
+
+use super::real::{ForwardReal, InverseReal};
+use super::simd;
 
 /// Plans kept per type before the cache starts over (plans are cheap to rebuild).
 const LIMIT: usize = 256;
@@ -18,9 +23,9 @@ struct Cache<T: Real> {
     dst1: HashMap<usize, Arc<dyn Dst1<T>>>,
     dct4: HashMap<usize, Arc<dyn TransformType4<T>>>,
     complex: HashMap<(usize, bool), Arc<dyn Fft<T>>>,
-    forward_real: HashMap<usize, Arc<dyn RealToComplex<T>>>,
-    inverse_real: HashMap<usize, Arc<dyn ComplexToReal<T>>>,
-    dct2_twiddles: HashMap<usize, Arc<Vec<num_complex::Complex<T>>>>,
+    forward_real: HashMap<usize, Arc<ForwardReal<T>>>,
+    inverse_real: HashMap<usize, Arc<InverseReal<T>>>,
+    dct2_twiddles: HashMap<usize, Arc<Vec<Complex<T>>>>,
 }
 
 impl<T: Real> Cache<T> {
@@ -79,19 +84,31 @@ impl<T: Real> Plans<T> {
         )
     }
 
-    pub fn forward_real(&self, n: usize) -> Arc<dyn RealToComplex<T>> {
+    pub fn forward_real(&self, n: usize) -> Arc<ForwardReal<T>> {
         self.plan(
             |c| &mut c.forward_real,
             n,
-            |c| c.real_planner.plan_fft_forward(n),
+            |c| {
+                Arc::new(ForwardReal::new(
+                    n,
+                    &mut c.complex_planner,
+                    &mut c.real_planner,
+                ))
+            },
         )
     }
 
-    pub fn inverse_real(&self, n: usize) -> Arc<dyn ComplexToReal<T>> {
+    pub fn inverse_real(&self, n: usize) -> Arc<InverseReal<T>> {
         self.plan(
             |c| &mut c.inverse_real,
             n,
-            |c| c.real_planner.plan_fft_inverse(n),
+            |c| {
+                Arc::new(InverseReal::new(
+                    n,
+                    &mut c.complex_planner,
+                    &mut c.real_planner,
+                ))
+            },
         )
     }
 
@@ -112,7 +129,7 @@ impl<T: Real> Plans<T> {
 
     /// `exp(-i pi k / (2n))` for `k = 0..=n/2`: the twiddles of a DCT-II computed through a
     /// real FFT of the same length (Makhoul).
-    pub fn dct2_twiddles(&self, n: usize) -> Arc<Vec<num_complex::Complex<T>>> {
+    pub fn dct2_twiddles(&self, n: usize) -> Arc<Vec<Complex<T>>> {
         self.plan(
             |c| &mut c.dct2_twiddles,
             n,
@@ -121,7 +138,7 @@ impl<T: Real> Plans<T> {
                 let twiddles = (0..=n / 2)
                     .map(|k| {
                         let angle = step * k as f64;
-                        num_complex::Complex::new(
+                        Complex::new(
                             T::from_f64(angle.cos()).unwrap_or_else(T::zero),
                             T::from_f64(angle.sin()).unwrap_or_else(T::zero),
                         )
@@ -150,9 +167,14 @@ impl<T: Real> Plans<T> {
     }
 }
 
-/// A float type the FFT kernels run on, with its plan cache.
+type Pairs<T> = fn(&mut [Complex<T>], &[Complex<T>], T, usize) -> usize;
+
+/// A float type the FFT kernels run on, with its plan cache and the vectorised pair loops of
+/// the real FFTs' split and join passes (`simd.rs`; each returns how many pairs it did).
 pub trait Real: FftNum + DctNum + num_complex::ComplexFloat<Real = Self> + Default {
     fn plans() -> &'static Plans<Self>;
+    const SPLIT_PAIRS: Pairs<Self>;
+    const JOIN_PAIRS: Pairs<Self>;
 }
 
 impl Real for f32 {
@@ -160,6 +182,8 @@ impl Real for f32 {
         static PLANS: LazyLock<Plans<f32>> = LazyLock::new(Plans::new);
         &PLANS
     }
+    const SPLIT_PAIRS: Pairs<f32> = simd::split_pairs_f32;
+    const JOIN_PAIRS: Pairs<f32> = simd::join_pairs_f32;
 }
 
 impl Real for f64 {
@@ -167,4 +191,6 @@ impl Real for f64 {
         static PLANS: LazyLock<Plans<f64>> = LazyLock::new(Plans::new);
         &PLANS
     }
+    const SPLIT_PAIRS: Pairs<f64> = simd::split_pairs_f64;
+    const JOIN_PAIRS: Pairs<f64> = simd::join_pairs_f64;
 }
