@@ -10,6 +10,7 @@ mod lines;
 mod plans;
 mod real;
 mod simd;
+mod stockham;
 
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis};
 use num_complex::Complex;

@@ -7,10 +7,11 @@ use num_complex::Complex;
 
 use realfft::RealFftPlanner;
 use rustdct::{Dct1, DctNum, DctPlanner, Dst1, TransformType4};
-use rustfft::{Fft, FftNum, FftPlanner};
+use rustfft::{Fft, FftDirection, FftNum, FftPlanner};
 
 use super::real::{ForwardReal, InverseReal};
 use super::simd;
+use super::stockham::Stockham;
 
 /// Plans kept per type before the cache starts over (plans are cheap to rebuild).
 const LIMIT: usize = 256;
@@ -75,11 +76,12 @@ impl<T: Real> Plans<T> {
             |c| &mut c.complex,
             (n, forward),
             |c| {
-                if forward {
-                    c.complex_planner.plan_fft_forward(n)
+                let direction = if forward {
+                    FftDirection::Forward
                 } else {
-                    c.complex_planner.plan_fft_inverse(n)
-                }
+                    FftDirection::Inverse
+                };
+                complex_plan(&mut c.complex_planner, n, direction)
             },
         )
     }
@@ -167,6 +169,15 @@ impl<T: Real> Plans<T> {
     }
 }
 
+/// The complex FFT of `n` points: `T::own_complex`'s where it has one, else rustfft's.
+pub fn complex_plan<T: Real>(
+    planner: &mut FftPlanner<T>,
+    n: usize,
+    direction: FftDirection,
+) -> Arc<dyn Fft<T>> {
+    T::own_complex(n, direction).unwrap_or_else(|| planner.plan_fft(n, direction))
+}
+
 type Pairs<T> = fn(&mut [Complex<T>], &[Complex<T>], T, usize) -> usize;
 
 /// A float type the FFT kernels run on, with its plan cache and the vectorised pair loops of
@@ -175,6 +186,10 @@ pub trait Real: FftNum + DctNum + num_complex::ComplexFloat<Real = Self> + Defau
     fn plans() -> &'static Plans<Self>;
     const SPLIT_PAIRS: Pairs<Self>;
     const JOIN_PAIRS: Pairs<Self>;
+    /// A complex FFT of this crate's own for `n` points, where it has one for this CPU.
+    fn own_complex(_n: usize, _direction: FftDirection) -> Option<Arc<dyn Fft<Self>>> {
+        None
+    }
 }
 
 impl Real for f32 {
@@ -193,4 +208,7 @@ impl Real for f64 {
     }
     const SPLIT_PAIRS: Pairs<f64> = simd::split_pairs_f64;
     const JOIN_PAIRS: Pairs<f64> = simd::join_pairs_f64;
+    fn own_complex(n: usize, direction: FftDirection) -> Option<Arc<dyn Fft<f64>>> {
+        Stockham::plan(n, direction)
+    }
 }

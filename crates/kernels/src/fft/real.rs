@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use rustfft::{Fft, FftPlanner};
+use rustfft::{Fft, FftDirection, FftPlanner};
 
+use super::plans::complex_plan;
 use super::Real;
 
 /// `exp(-2 pi i k / n)` for `k = 1..` one short of a quarter of `n` (rounded up): the pairs the
@@ -50,7 +51,7 @@ impl<T: Real> ForwardReal<T> {
     pub fn new(n: usize, complex: &mut FftPlanner<T>, real: &mut RealFftPlanner<T>) -> Self {
         if n.is_multiple_of(2) && n > 0 {
             ForwardReal::Half {
-                fft: complex.plan_fft_forward(n / 2),
+                fft: complex_plan(complex, n / 2, FftDirection::Forward),
                 twiddles: twiddles(n, 0.5, false),
             }
         } else {
@@ -102,7 +103,7 @@ impl<T: Real> InverseReal<T> {
     pub fn new(n: usize, complex: &mut FftPlanner<T>, real: &mut RealFftPlanner<T>) -> Self {
         if n.is_multiple_of(2) && n > 0 {
             InverseReal::Half {
-                fft: complex.plan_fft_inverse(n / 2),
+                fft: complex_plan(complex, n / 2, FftDirection::Inverse),
                 twiddles: twiddles(n, 1.0, true),
             }
         } else {
