@@ -20,7 +20,7 @@ pub use plans::Real;
 use real::{ForwardReal, InverseReal};
 
 use crate::scratch::{Pooled, Reusable};
-use lines::{for_each_interleaved, for_each_line, for_each_line_inplace};
+use lines::{for_each_line, for_each_line_inplace};
 
 /// Copies `src` into `dst`, zero-padding or cropping to `dst.len()` (one `memcpy`: an
 /// element loop measured 5% slower on lines read from memory).
@@ -68,17 +68,10 @@ pub fn c2c<T: Real>(
     );
 }
 
-/// How many interleaved lines of `n` points to transform together: a block of about 256 KiB
-/// (two of them, block and spare, stay in L2).
-fn interleave_width<T>(n: usize) -> usize {
-    let bytes = 2 * std::mem::size_of::<T>() * n;
-    ((256 << 10) / bytes.max(1)).clamp(4, 32)
-}
-
 /// Complex-to-complex transform of every line along `axis` of `data`, in place (the later
 /// passes of an N-D transform: no second array).
 pub fn c2c_inplace<T: Real>(
-    mut data: ArrayViewMutD<'_, Complex<T>>,
+    data: ArrayViewMutD<'_, Complex<T>>,
     axis: usize,
     forward: bool,
     scale: T,
@@ -87,28 +80,6 @@ pub fn c2c_inplace<T: Real>(
     let n = data.len_of(Axis(axis));
     if n == 0 || data.is_empty() {
         return;
-    }
-    if let Some(plan) = T::plans().interleaved(n, forward) {
-        // Strided lines transformed side by side where they lie side by side: a block's copy
-        // in and out is a plain copy per position, not a transpose.
-        let width = interleave_width::<T>(n);
-        let lanes = plan.lanes();
-        let done = for_each_interleaved(
-            data.view_mut(),
-            axis,
-            width,
-            lanes,
-            workers,
-            || (),
-            |_, block, spare, width| {
-                let moved = plan.process(block, spare, width);
-                scale_line(if moved { spare } else { block }, scale);
-                moved
-            },
-        );
-        if done {
-            return;
-        }
     }
     let fft = T::plans().complex(n, forward);
     let scratch = fft.get_inplace_scratch_len();

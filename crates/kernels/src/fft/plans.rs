@@ -11,7 +11,7 @@ use rustfft::{Fft, FftDirection, FftNum, FftPlanner};
 
 use super::real::{ForwardReal, InverseReal};
 use super::simd;
-use super::stockham::{Interleaved, Stockham};
+use super::stockham::Stockham;
 
 /// Plans kept per type before the cache starts over (plans are cheap to rebuild).
 const LIMIT: usize = 256;
@@ -27,7 +27,6 @@ struct Cache<T: Real> {
     forward_real: HashMap<usize, Arc<ForwardReal<T>>>,
     inverse_real: HashMap<usize, Arc<InverseReal<T>>>,
     dct2_twiddles: HashMap<usize, Arc<Vec<Complex<T>>>>,
-    interleaved: HashMap<(usize, bool), Arc<dyn Interleaved<T>>>,
 }
 
 impl<T: Real> Cache<T> {
@@ -40,7 +39,6 @@ impl<T: Real> Cache<T> {
             dst1: HashMap::new(),
             dct4: HashMap::new(),
             dct2_twiddles: HashMap::new(),
-            interleaved: HashMap::new(),
             complex: HashMap::new(),
             forward_real: HashMap::new(),
             inverse_real: HashMap::new(),
@@ -53,8 +51,7 @@ impl<T: Real> Cache<T> {
             + self.inverse_real.len()
             + self.dct1.len()
             + self.dst1.len()
-            + self.dct4.len()
-            + self.interleaved.len();
+            + self.dct4.len();
         if plans > LIMIT {
             *self = Cache::new();
         }
@@ -78,20 +75,15 @@ impl<T: Real> Plans<T> {
         self.plan(
             |c| &mut c.complex,
             (n, forward),
-            |c| complex_plan(&mut c.complex_planner, n, direction(forward)),
+            |c| {
+                let direction = if forward {
+                    FftDirection::Forward
+                } else {
+                    FftDirection::Inverse
+                };
+                complex_plan(&mut c.complex_planner, n, direction)
+            },
         )
-    }
-
-    /// The FFT of interleaved lines of `n` points, where there is one for this CPU and `n`.
-    pub fn interleaved(&self, n: usize, forward: bool) -> Option<Arc<dyn Interleaved<T>>> {
-        let mut cache = self.cache();
-        cache.bound();
-        if let Some(plan) = cache.interleaved.get(&(n, forward)) {
-            return Some(plan.clone());
-        }
-        let plan = T::own_interleaved(n, direction(forward))?;
-        cache.interleaved.insert((n, forward), plan.clone());
-        Some(plan)
     }
 
     pub fn forward_real(&self, n: usize) -> Arc<ForwardReal<T>> {
@@ -177,14 +169,6 @@ impl<T: Real> Plans<T> {
     }
 }
 
-fn direction(forward: bool) -> FftDirection {
-    if forward {
-        FftDirection::Forward
-    } else {
-        FftDirection::Inverse
-    }
-}
-
 /// The complex FFT of `n` points: `T::own_complex`'s where it has one, else rustfft's.
 pub fn complex_plan<T: Real>(
     planner: &mut FftPlanner<T>,
@@ -204,10 +188,6 @@ pub trait Real: FftNum + DctNum + num_complex::ComplexFloat<Real = Self> + Defau
     const JOIN_PAIRS: Pairs<Self>;
     /// A complex FFT of this crate's own for `n` points, where it has one for this CPU.
     fn own_complex(_n: usize, _direction: FftDirection) -> Option<Arc<dyn Fft<Self>>> {
-        None
-    }
-    /// An FFT of interleaved lines of `n` points of this crate's own, where it has one.
-    fn own_interleaved(_n: usize, _direction: FftDirection) -> Option<Arc<dyn Interleaved<Self>>> {
         None
     }
 }
@@ -230,8 +210,5 @@ impl Real for f64 {
     const JOIN_PAIRS: Pairs<f64> = simd::join_pairs_f64;
     fn own_complex(n: usize, direction: FftDirection) -> Option<Arc<dyn Fft<f64>>> {
         Stockham::plan(n, direction)
-    }
-    fn own_interleaved(n: usize, direction: FftDirection) -> Option<Arc<dyn Interleaved<f64>>> {
-        Stockham::interleaved(n, direction)
     }
 }

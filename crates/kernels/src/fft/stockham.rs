@@ -19,15 +19,14 @@ use rustfft::{Direction, Fft, FftDirection, Length};
 /// the caches, where rustfft's cache-aware plans win).
 const LENGTHS: std::ops::RangeInclusive<usize> = 512..=8192;
 
-/// One pass: its radix, `m` and `s` (module comment), its twiddles as `re, im` pairs, `k = 1..R`
-/// for each `p`, and for the first pass the same values as the vectors of `x86::first` use
-/// them: per group of four `p`, each `k`'s real parts then imaginary parts, every value twice.
+/// One pass: its radix, `m` and `s` (module comment) and its twiddles as `re, im` pairs,
+/// `k = 1..R` for each `p` (the first pass: per group of four `p`, each `k`'s real parts then
+/// imaginary parts, every value twice, laid out as the vectors that use them).
 struct Pass {
     radix: usize,
     count: usize,
     stride: usize,
     twiddles: Vec<f64>,
-    grouped: Vec<f64>,
 }
 
 pub struct Stockham {
@@ -39,21 +38,7 @@ pub struct Stockham {
 impl Stockham {
     /// The plan for `len` points, where this CPU and length are served here.
     pub fn plan(len: usize, direction: FftDirection) -> Option<Arc<dyn Fft<f64>>> {
-        Some(Arc::new(Self::new(len, direction)?))
-    }
-
-    /// The plan for interleaved lines of `len` points, where this CPU and length are served.
-    pub fn interleaved(len: usize, direction: FftDirection) -> Option<Arc<dyn Interleaved<f64>>> {
-        Some(Arc::new(Self::new(len, direction)?))
-    }
-
-    /// Whether `len` points are served here on this CPU.
-    fn serves(len: usize) -> bool {
-        len.is_power_of_two() && LENGTHS.contains(&len) && x86::available()
-    }
-
-    fn new(len: usize, direction: FftDirection) -> Option<Self> {
-        if !Self::serves(len) {
+        if !(len.is_power_of_two() && LENGTHS.contains(&len) && x86::available()) {
             return None;
         }
         let bits = len.trailing_zeros() as usize - 2;
@@ -74,17 +59,18 @@ impl Stockham {
                     let angle = sign * 2.0 * std::f64::consts::PI * (p * k) as f64 / span as f64;
                     (angle.cos(), angle.sin())
                 };
-                let twiddles = (0..count)
-                    .flat_map(|p| (1..radix).flat_map(move |k| <[f64; 2]>::from(twiddle(p, k))))
-                    .collect();
-                let mut grouped = Vec::new();
+                let mut twiddles = Vec::new();
                 if stride == 1 {
                     for p in (0..count).step_by(4) {
                         for k in 1..radix {
                             let values: Vec<_> = (p..p + 4).map(|p| twiddle(p, k)).collect();
-                            grouped.extend(values.iter().flat_map(|w| [w.0, w.0]));
-                            grouped.extend(values.iter().flat_map(|w| [w.1, w.1]));
+                            twiddles.extend(values.iter().flat_map(|w| [w.0, w.0]));
+                            twiddles.extend(values.iter().flat_map(|w| [w.1, w.1]));
                         }
+                    }
+                } else {
+                    for p in 0..count {
+                        twiddles.extend((1..radix).flat_map(|k| <[f64; 2]>::from(twiddle(p, k))));
                     }
                 }
                 let pass = Pass {
@@ -92,48 +78,16 @@ impl Stockham {
                     count,
                     stride,
                     twiddles,
-                    grouped,
                 };
                 stride *= radix;
                 pass
             })
             .collect();
-        Some(Stockham {
+        Some(Arc::new(Stockham {
             len,
             direction,
             passes,
-        })
-    }
-
-    /// The DFT of `input`'s `width` interleaved lines (point `j` of line `c` at `j * width + c`;
-    /// `width` 1, or a multiple of 4), the passes alternating between `targets` so that the
-    /// last writes `targets[0]`.
-    ///
-    /// # Safety
-    /// `input` and both targets hold `len * width` values, and `input` is not `targets[1]`
-    /// (nor `targets[0]` unless the pass count is even).
-    unsafe fn run(&self, input: *const f64, targets: [*mut f64; 2], width: usize) {
-        let mut source = input;
-        let last = self.passes.len() - 1;
-        let forward = self.direction == FftDirection::Forward;
-        for (t, pass) in self.passes.iter().enumerate() {
-            let target = targets[usize::from(!(last - t).is_multiple_of(2))];
-            // SAFETY: `plan` returned one only where the CPU has AVX-512F; every pass reads
-            // and writes `len * width` values, which the buffers hold (the caller's promise),
-            // and `source` and `target` are always different buffers.
-            unsafe {
-                match (pass.stride * width, pass.radix, forward) {
-                    (1, _, true) => x86::first::<true>(pass, source, target),
-                    (1, _, false) => x86::first::<false>(pass, source, target),
-                    (s, 8, true) => x86::radix8::<true>(pass, s, source, target),
-                    (s, 8, false) => x86::radix8::<false>(pass, s, source, target),
-                    (s, 4, true) => x86::radix4::<true>(pass, s, source, target),
-                    (s, 4, false) => x86::radix4::<false>(pass, s, source, target),
-                    (s, _, _) => x86::radix2(pass, s, source, target),
-                }
-            }
-            source = target;
-        }
+        }))
     }
 
     /// `output` = the DFT of `input`, passing through `scratch` (each at least `len` long).
@@ -147,52 +101,37 @@ impl Stockham {
         assert!(input.len() >= n && output.len() >= n && scratch.len() >= n);
         let targets = [output.as_mut_ptr().cast(), scratch.as_mut_ptr().cast()];
         // SAFETY: sizes asserted; `input` is borrowed immutably, so it is neither target.
-        unsafe { self.run(input.as_ptr().cast(), targets, 1) }
-    }
-}
-
-/// FFTs of many lines at once, interleaved: point `j` of line `c` at `block[j * width + c]`.
-pub trait Interleaved<T>: Send + Sync {
-    /// Line counts `width` must be a multiple of this.
-    fn lanes(&self) -> usize;
-
-    /// Transforms the lines of `block` (`width` of them), using `spare` (as long as `block`),
-    /// and tells where the result is: `false` in `block`, `true` in `spare`.
-    fn process(&self, block: &mut [Complex<T>], spare: &mut [Complex<T>], width: usize) -> bool;
-}
-
-impl Interleaved<f64> for Stockham {
-    fn lanes(&self) -> usize {
-        4
+        unsafe { self.run(input.as_ptr().cast(), targets) }
     }
 
-    fn process(
-        &self,
-        block: &mut [Complex<f64>],
-        spare: &mut [Complex<f64>],
-        width: usize,
-    ) -> bool {
-        assert!(width.is_multiple_of(4) && width > 0);
-        self.in_place(block, spare, width)
-    }
-}
-
-impl Stockham {
-    /// `Interleaved::process` for any `width` (1: one line, where the first pass transposes).
-    fn in_place(
-        &self,
-        block: &mut [Complex<f64>],
-        spare: &mut [Complex<f64>],
-        width: usize,
-    ) -> bool {
-        assert!(block.len() == self.len * width && spare.len() == block.len());
-        let even = self.passes.len().is_multiple_of(2);
-        let (block, spare) = (block.as_mut_ptr().cast(), spare.as_mut_ptr().cast());
-        let targets = if even { [block, spare] } else { [spare, block] };
-        // SAFETY: sizes asserted; the first pass writes `targets[1]` when the count is even,
-        // else `targets[0]`: `spare` either way, never its input.
-        unsafe { self.run(block, targets, width) };
-        !even
+    /// The DFT of `input`, the passes alternating between `targets` so that the last writes
+    /// `targets[0]`.
+    ///
+    /// # Safety
+    /// `input` and both targets hold `len` values; `input` is not `targets[1]`, nor
+    /// `targets[0]` unless the pass count is even.
+    unsafe fn run(&self, input: *const f64, targets: [*mut f64; 2]) {
+        let mut source = input;
+        let last = self.passes.len() - 1;
+        let forward = self.direction == FftDirection::Forward;
+        for (t, pass) in self.passes.iter().enumerate() {
+            let target = targets[usize::from(!(last - t).is_multiple_of(2))];
+            // SAFETY: `plan` returned one only where the CPU has AVX-512F; every pass reads
+            // and writes `len` values, which the buffers hold (the caller's promise), and
+            // `source` and `target` are always different buffers.
+            unsafe {
+                match (pass.stride, pass.radix, forward) {
+                    (1, _, true) => x86::first::<true>(pass, source, target),
+                    (1, _, false) => x86::first::<false>(pass, source, target),
+                    (_, 8, true) => x86::radix8::<true>(pass, source, target),
+                    (_, 8, false) => x86::radix8::<false>(pass, source, target),
+                    (_, 4, true) => x86::radix4::<true>(pass, source, target),
+                    (_, 4, false) => x86::radix4::<false>(pass, source, target),
+                    _ => x86::radix2(pass, source, target),
+                }
+            }
+            source = target;
+        }
     }
 }
 
@@ -211,9 +150,18 @@ impl Direction for Stockham {
 impl Fft<f64> for Stockham {
     fn process_with_scratch(&self, buffer: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
         let n = self.len;
+        assert!(scratch.len() >= n);
+        let even = self.passes.len().is_multiple_of(2);
         for line in buffer.chunks_exact_mut(n) {
-            if self.in_place(line, &mut scratch[..n], 1) {
-                line.copy_from_slice(&scratch[..n]);
+            if even {
+                let line = line.as_mut_ptr().cast();
+                // SAFETY: both hold `len` values; with an even pass count the first pass
+                // writes `scratch`, not its input.
+                unsafe { self.run(line, [line, scratch.as_mut_ptr().cast()]) };
+            } else {
+                scratch[..n].copy_from_slice(line);
+                let (copy, rest) = scratch.split_at_mut(n);
+                self.transform(copy, line, rest);
             }
         }
     }
@@ -240,7 +188,13 @@ impl Fft<f64> for Stockham {
     }
 
     fn get_inplace_scratch_len(&self) -> usize {
+        // An odd pass count copies the line first.
         self.len
+            * if self.passes.len().is_multiple_of(2) {
+                1
+            } else {
+                2
+            }
     }
 
     fn get_outofplace_scratch_len(&self) -> usize {
@@ -261,9 +215,9 @@ mod x86 {
         false
     }
     pub unsafe fn first<const F: bool>(_: &Pass, _: *const f64, _: *mut f64) {}
-    pub unsafe fn radix8<const F: bool>(_: &Pass, _: usize, _: *const f64, _: *mut f64) {}
-    pub unsafe fn radix4<const F: bool>(_: &Pass, _: usize, _: *const f64, _: *mut f64) {}
-    pub unsafe fn radix2(_: &Pass, _: usize, _: *const f64, _: *mut f64) {}
+    pub unsafe fn radix8<const F: bool>(_: &Pass, _: *const f64, _: *mut f64) {}
+    pub unsafe fn radix4<const F: bool>(_: &Pass, _: *const f64, _: *mut f64) {}
+    pub unsafe fn radix2(_: &Pass, _: *const f64, _: *mut f64) {}
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -343,7 +297,7 @@ mod x86 {
     pub unsafe fn first<const F: bool>(pass: &Pass, x: *const f64, y: *mut f64) {
         let m = pass.count;
         for p in (0..m).step_by(4) {
-            let w = pass.grouped.as_ptr().add(12 * p);
+            let w = pass.twiddles.as_ptr().add(12 * p);
             let load = |j: usize| _mm512_loadu_pd(x.add(2 * (p + j * m)));
             let d = dft4::<F>([load(0), load(1), load(2), load(3)]);
             let turn = |k: usize| {
@@ -372,18 +326,16 @@ mod x86 {
         }
     }
 
-    /// A pass of radix `R` over stride `s` (at least 4, so one vector holds four `q`: a pass
-    /// after the first, or any pass over interleaved lines), with the DFT `dft`; `p = 0` has
-    /// no twiddles.
+    /// A later pass of radix `R` (stride at least 4: one vector holds four `q`), with the DFT
+    /// `dft`; `p = 0` has no twiddles.
     #[inline(always)]
     unsafe fn pass<const R: usize>(
         pass: &Pass,
-        s: usize,
         x: *const f64,
         y: *mut f64,
         dft: impl Fn([__m512d; R]) -> [__m512d; R],
     ) {
-        let m = pass.count;
+        let (m, s) = (pass.count, pass.stride);
         let step = 2 * s * m;
         for p in 0..m {
             let w = pass.twiddles.as_ptr().add(2 * (R - 1) * p);
@@ -413,20 +365,18 @@ mod x86 {
     }
 
     #[target_feature(enable = "avx512f")]
-    pub unsafe fn radix8<const F: bool>(p: &Pass, s: usize, x: *const f64, y: *mut f64) {
-        pass::<8>(p, s, x, y, |v| dft8::<F>(v))
+    pub unsafe fn radix8<const F: bool>(p: &Pass, x: *const f64, y: *mut f64) {
+        pass::<8>(p, x, y, |v| dft8::<F>(v))
     }
 
     #[target_feature(enable = "avx512f")]
-    pub unsafe fn radix4<const F: bool>(p: &Pass, s: usize, x: *const f64, y: *mut f64) {
-        pass::<4>(p, s, x, y, |v| dft4::<F>(v))
+    pub unsafe fn radix4<const F: bool>(p: &Pass, x: *const f64, y: *mut f64) {
+        pass::<4>(p, x, y, |v| dft4::<F>(v))
     }
 
     #[target_feature(enable = "avx512f")]
-    pub unsafe fn radix2(p: &Pass, s: usize, x: *const f64, y: *mut f64) {
-        pass::<2>(p, s, x, y, |[a, b]| {
-            [_mm512_add_pd(a, b), _mm512_sub_pd(a, b)]
-        })
+    pub unsafe fn radix2(p: &Pass, x: *const f64, y: *mut f64) {
+        pass::<2>(p, x, y, |[a, b]| [_mm512_add_pd(a, b), _mm512_sub_pd(a, b)])
     }
 }
 
@@ -471,23 +421,6 @@ mod tests {
                 let mut input = x.clone();
                 ours.process_outofplace_with_scratch(&mut input, &mut out, &mut scratch);
                 close(&out, "out of place");
-                // The same two lines, interleaved with six more.
-                let interleaved = Stockham::interleaved(len, direction).expect("served");
-                let width = 8;
-                let mut block = vec![zero; len * width];
-                for (j, chunk) in block.chunks_exact_mut(width).enumerate() {
-                    chunk[3] = x[j];
-                    chunk[6] = x[len + j];
-                    chunk[7] = Complex::new(f64::NAN, 1.0); // stays in its own line
-                }
-                let mut spare = vec![zero; len * width];
-                let moved = interleaved.process(&mut block, &mut spare, width);
-                let result = if moved { &spare } else { &block };
-                let lines: Vec<_> = [3, 6]
-                    .iter()
-                    .flat_map(|&c| result.chunks_exact(width).map(move |row| row[c]))
-                    .collect();
-                close(&lines, "interleaved");
             }
         }
     }
