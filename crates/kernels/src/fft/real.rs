@@ -153,18 +153,7 @@ fn split<T: Real>(z: &mut [Complex<T>], twiddles: &[Complex<T>], scale: T) {
     z[m] = Complex::new((first.re - first.im) * scale, T::zero());
     let pairs = (m - 1) / 2;
     let done = (T::SPLIT_PAIRS)(z, twiddles, scale, pairs);
-    let half = T::from_f64(0.5).unwrap_or_else(T::one);
-    for k in done + 1..=pairs {
-        let (left, right, t) = (z[k], z[m - k], twiddles[k - 1]);
-        let (sum, diff) = (left + right, left - right);
-        let (qr, qi) = (
-            sum.im * t.re + diff.re * t.im,
-            sum.im * t.im - diff.re * t.re,
-        );
-        let (hs, hd) = (half * sum.re, half * diff.im);
-        z[k] = Complex::new(hs + qr, hd + qi) * scale;
-        z[m - k] = Complex::new(hs - qr, qi - hd) * scale;
-    }
+    split_pairs(z, twiddles, scale, done + 1..=pairs);
     if m.is_multiple_of(2) && m > 0 {
         z[m / 2] = z[m / 2].conj() * scale;
     }
@@ -179,7 +168,44 @@ fn join<T: Real>(x: &mut [Complex<T>], twiddles: &[Complex<T>], scale: T) {
     x[0] = Complex::new(first + last, first - last) * scale;
     let pairs = (m - 1) / 2;
     let done = (T::JOIN_PAIRS)(x, twiddles, scale, pairs);
-    for k in done + 1..=pairs {
+    join_pairs(x, twiddles, scale, done + 1..=pairs);
+    if m.is_multiple_of(2) && m > 0 {
+        let centre = x[m / 2];
+        x[m / 2] = (centre + centre).conj() * scale;
+    }
+}
+
+/// `split`'s pairs `k` in `pairs`, one at a time (the vector loops' reference and remainder).
+pub(super) fn split_pairs<T: Real>(
+    z: &mut [Complex<T>],
+    twiddles: &[Complex<T>],
+    scale: T,
+    pairs: std::ops::RangeInclusive<usize>,
+) {
+    let m = z.len() - 1;
+    let half = T::from_f64(0.5).unwrap_or_else(T::one);
+    for k in pairs {
+        let (left, right, t) = (z[k], z[m - k], twiddles[k - 1]);
+        let (sum, diff) = (left + right, left - right);
+        let (qr, qi) = (
+            sum.im * t.re + diff.re * t.im,
+            sum.im * t.im - diff.re * t.re,
+        );
+        let (hs, hd) = (half * sum.re, half * diff.im);
+        z[k] = Complex::new(hs + qr, hd + qi) * scale;
+        z[m - k] = Complex::new(hs - qr, qi - hd) * scale;
+    }
+}
+
+/// `join`'s pairs `k` in `pairs`, one at a time.
+pub(super) fn join_pairs<T: Real>(
+    x: &mut [Complex<T>],
+    twiddles: &[Complex<T>],
+    scale: T,
+    pairs: std::ops::RangeInclusive<usize>,
+) {
+    let m = x.len() - 1;
+    for k in pairs {
         let (left, right, t) = (x[k], x[m - k], twiddles[k - 1]);
         let (sum, diff) = (left + right, left - right);
         let (qr, qi) = (
@@ -188,10 +214,6 @@ fn join<T: Real>(x: &mut [Complex<T>], twiddles: &[Complex<T>], scale: T) {
         );
         x[k] = Complex::new(sum.re - qr, diff.im - qi) * scale;
         x[m - k] = Complex::new(sum.re + qr, -qi - diff.im) * scale;
-    }
-    if m.is_multiple_of(2) && m > 0 {
-        let centre = x[m / 2];
-        x[m / 2] = (centre + centre).conj() * scale;
     }
 }
 
