@@ -32,6 +32,20 @@ def close(ours: np.ndarray, theirs: np.ndarray, n: int) -> None:
     assert err <= 32 * eps * math.log2(n + 1) * scale + 1e-300, f"max error {err:.3g} (scale {scale:.3g}, n={n})"
 
 
+def laid_out(x: np.ndarray, layout: str) -> np.ndarray:
+    """`x`'s values in memory order `layout`: C, Fortran, every other element, reversed along
+    the last axis, or big-endian."""
+    if layout == "f":
+        return np.asfortranarray(x)
+    if layout == "strided":
+        return np.repeat(x, 2, axis=-1)[..., ::2]
+    if layout == "reversed":
+        return x[..., ::-1]
+    if layout == "big-endian" and x.dtype.itemsize > 2:  # SciPy itself rejects big-endian float16
+        return x.astype(x.dtype.newbyteorder(">"))
+    return x
+
+
 @st.composite
 def arrays(draw, real_only=False):
     ndim = draw(st.integers(1, 4))
@@ -42,15 +56,7 @@ def arrays(draw, real_only=False):
     if dtype.kind == "c":
         x = x + 1j * rng.standard_normal(shape)
     x = x.astype(dtype)
-    layout = draw(st.sampled_from(["c", "f", "strided", "reversed", "big-endian"]))
-    if layout == "f":
-        x = np.asfortranarray(x)
-    elif layout == "strided":
-        x = np.repeat(x, 2, axis=-1)[..., ::2]
-    elif layout == "reversed":
-        x = x[..., ::-1]
-    elif layout == "big-endian" and dtype.itemsize > 2:  # SciPy itself rejects big-endian float16
-        x = x.astype(dtype.newbyteorder(">"))
+    x = laid_out(x, draw(st.sampled_from(["c", "f", "strided", "reversed", "big-endian"])))
     axis = draw(st.integers(-ndim, ndim - 1))
     return x, axis
 
@@ -318,13 +324,7 @@ def long_power_of_two_lines(draw):
     if dtype.kind == "c":
         x = x + 1j * rng.standard_normal(shape)
     x = x.astype(dtype)
-    layout = draw(st.sampled_from(["c", "f", "strided", "reversed"]))
-    if layout == "f":
-        x = np.asfortranarray(x)
-    elif layout == "strided":
-        x = np.repeat(x, 2, axis=-1)[..., ::2]
-    elif layout == "reversed":
-        x = x[..., ::-1]
+    x = laid_out(x, draw(st.sampled_from(["c", "f", "strided", "reversed"])))
     return x, shape.index(n) - len(shape)
 
 

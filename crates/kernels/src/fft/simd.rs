@@ -127,14 +127,17 @@ mod x86 {
     use num_complex::Complex;
     use std::arch::x86_64::*;
 
-    /// One vector type's operations; `reverse` reverses the order of its complex values,
-    /// `terms` gives `(q, p)` of the module comment from the pairs' two vectors and twiddles.
+    /// One vector type's operations on interleaved complex values: `reverse` reverses their
+    /// order, `dup_re`/`dup_im` copy each one's real/imaginary part into both halves.
     macro_rules! lanes {
         ($module:ident, $t:ty, $v:ty, $lanes:expr, $load:ident, $store:ident, $set1:ident,
          $add:ident, $sub:ident, $mul:ident, $fmadd:ident, $fnmadd:ident,
          xor: |$xa:ident, $xb:ident| $xor:expr,
          reverse: |$r:ident| $reverse:expr,
-         terms: |$s:ident, $d:ident, $t_:ident| $terms:expr,
+         swap: |$w:ident| $swap:expr,
+         dup_re: |$dr:ident| $dup_re:expr,
+         dup_im: |$di:ident| $dup_im:expr,
+         blend: |$bs:ident, $bd:ident| $blend:expr,
          signs: $re_sign:expr, $im_sign:expr) => {
             mod $module {
                 use super::*;
@@ -193,9 +196,29 @@ mod x86 {
                 pub unsafe fn reverse($r: V) -> V {
                     $reverse
                 }
+                /// `(q, p)` of the module comment.
                 #[inline(always)]
-                pub unsafe fn terms($s: V, $d: V, $t_: V) -> (V, V) {
-                    $terms
+                pub unsafe fn terms(s: V, d: V, t: V) -> (V, V) {
+                    let swapped = negate_im(swap(t));
+                    (fma(dup_im(s), t, mul(dup_re(d), swapped)), blend(s, d))
+                }
+                /// Swaps each value's real and imaginary parts.
+                #[inline(always)]
+                unsafe fn swap($w: V) -> V {
+                    $swap
+                }
+                #[inline(always)]
+                unsafe fn dup_re($dr: V) -> V {
+                    $dup_re
+                }
+                #[inline(always)]
+                unsafe fn dup_im($di: V) -> V {
+                    $dup_im
+                }
+                /// Real parts from the first, imaginary parts from the second.
+                #[inline(always)]
+                unsafe fn blend($bs: V, $bd: V) -> V {
+                    $blend
                 }
             }
         };
@@ -205,30 +228,20 @@ mod x86 {
         _mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd, _mm256_fmadd_pd, _mm256_fnmadd_pd,
         xor: |a, b| _mm256_xor_pd(a, b),
         reverse: |v| _mm256_permute2f128_pd(v, v, 1),
-        terms: |s, d, t| {
-            let swapped = negate_im(_mm256_permute_pd(t, 0b0101));
-            let q = _mm256_fmadd_pd(
-                _mm256_permute_pd(s, 0b1111),
-                t,
-                _mm256_mul_pd(_mm256_movedup_pd(d), swapped),
-            );
-            (q, _mm256_blend_pd(s, d, 0b1010))
-        },
+        swap: |v| _mm256_permute_pd(v, 0b0101),
+        dup_re: |v| _mm256_movedup_pd(v),
+        dup_im: |v| _mm256_permute_pd(v, 0b1111),
+        blend: |s, d| _mm256_blend_pd(s, d, 0b1010),
         signs: _mm256_setr_pd(-0.0, 0.0, -0.0, 0.0), _mm256_setr_pd(0.0, -0.0, 0.0, -0.0));
 
     lanes!(f32x4, f32, __m256, 4, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
         _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps,
         xor: |a, b| _mm256_xor_ps(a, b),
         reverse: |v| _mm256_permute_ps(_mm256_permute2f128_ps(v, v, 1), 0b01_00_11_10),
-        terms: |s, d, t| {
-            let swapped = negate_im(_mm256_permute_ps(t, 0b10_11_00_01));
-            let q = _mm256_fmadd_ps(
-                _mm256_movehdup_ps(s),
-                t,
-                _mm256_mul_ps(_mm256_moveldup_ps(d), swapped),
-            );
-            (q, _mm256_blend_ps(s, d, 0b1010_1010))
-        },
+        swap: |v| _mm256_permute_ps(v, 0b10_11_00_01),
+        dup_re: |v| _mm256_moveldup_ps(v),
+        dup_im: |v| _mm256_movehdup_ps(v),
+        blend: |s, d| _mm256_blend_ps(s, d, 0b1010_1010),
         signs: _mm256_setr_ps(-0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0),
             _mm256_setr_ps(0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0));
 
@@ -237,15 +250,10 @@ mod x86 {
         xor: |a, b| _mm512_castsi512_pd(_mm512_xor_si512(
             _mm512_castpd_si512(a), _mm512_castpd_si512(b))),
         reverse: |v| _mm512_permutexvar_pd(_mm512_setr_epi64(6, 7, 4, 5, 2, 3, 0, 1), v),
-        terms: |s, d, t| {
-            let swapped = negate_im(_mm512_permute_pd(t, 0x55));
-            let q = _mm512_fmadd_pd(
-                _mm512_permute_pd(s, 0xFF),
-                t,
-                _mm512_mul_pd(_mm512_movedup_pd(d), swapped),
-            );
-            (q, _mm512_mask_blend_pd(0b1010_1010, s, d))
-        },
+        swap: |v| _mm512_permute_pd(v, 0x55),
+        dup_re: |v| _mm512_movedup_pd(v),
+        dup_im: |v| _mm512_permute_pd(v, 0xFF),
+        blend: |s, d| _mm512_mask_blend_pd(0b1010_1010, s, d),
         signs: _mm512_setr_pd(-0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0),
             _mm512_setr_pd(0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0));
 
@@ -255,15 +263,10 @@ mod x86 {
             _mm512_castps_si512(a), _mm512_castps_si512(b))),
         reverse: |v| _mm512_permutexvar_ps(
             _mm512_setr_epi32(14, 15, 12, 13, 10, 11, 8, 9, 6, 7, 4, 5, 2, 3, 0, 1), v),
-        terms: |s, d, t| {
-            let swapped = negate_im(_mm512_permute_ps(t, 0b10_11_00_01));
-            let q = _mm512_fmadd_ps(
-                _mm512_movehdup_ps(s),
-                t,
-                _mm512_mul_ps(_mm512_moveldup_ps(d), swapped),
-            );
-            (q, _mm512_mask_blend_ps(0xAAAA, s, d))
-        },
+        swap: |v| _mm512_permute_ps(v, 0b10_11_00_01),
+        dup_re: |v| _mm512_moveldup_ps(v),
+        dup_im: |v| _mm512_movehdup_ps(v),
+        blend: |s, d| _mm512_mask_blend_ps(0xAAAA, s, d),
         signs: _mm512_setr_ps(-0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0,
                               -0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0),
             _mm512_setr_ps(0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0,
