@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use num_complex::Complex;
-
 use realfft::RealFftPlanner;
 use rustdct::{Dct1, DctNum, DctPlanner, Dst1, TransformType4};
 use rustfft::{Fft, FftDirection, FftNum, FftPlanner};

@@ -1,9 +1,9 @@
 //! Complex f64 FFTs of power-of-two lengths with AVX-512 (x86-64 CPUs that have it, checked at
 //! run time): a Stockham autosort FFT, one radix-4 pass over the input, then radix-8 passes
 //! and a last radix-4 or radix-2 pass, each pass from one buffer into another, a vector holding
-//! four complex values. rustfft tops out at AVX2; on a Zen 5 core this measured 1.15-1.25x
-//! rustfft's speed at 512 to 8192 points, the lengths of the batched and 2-D transforms that
-//! dominate `benchmarks/fft.py`. It implements `rustfft::Fft`, so the line drivers and the real
+//! four complex values. rustfft tops out at AVX2; on a Zen 5 core this measured 1.1-1.25x
+//! rustfft's speed at 512 to 16384 points (`LENGTHS`), the lengths of the batched and 2-D
+//! transforms that dominate `benchmarks/fft.py`. It implements `rustfft::Fft`, so the line drivers and the real
 //! FFTs take it wherever a plan is asked for.
 //!
 //! Pass `t` with radix `R`, stride `s` (the product of the earlier radices) and `m = N / (s R)`
@@ -15,9 +15,9 @@ use std::sync::Arc;
 use num_complex::Complex;
 use rustfft::{Direction, Fft, FftDirection, Length};
 
-/// Lengths run here (measured: shorter ones gain nothing over rustfft, longer ones outgrow
-/// the caches, where rustfft's cache-aware plans win).
-const LENGTHS: std::ops::RangeInclusive<usize> = 512..=8192;
+/// Lengths run here. Measured against rustfft: 1.1-1.25x at 512 to 16384 points; shorter
+/// ones gain nothing consistent, and from 32768 on (data beyond L2) rustfft's plans win.
+const LENGTHS: std::ops::RangeInclusive<usize> = 512..=16384;
 
 /// One pass: its radix, `m` and `s` (module comment) and its twiddles as `re, im` pairs,
 /// `k = 1..R` for each `p` (the first pass: per group of four `p`, each `k`'s real parts then
