@@ -314,7 +314,7 @@ def test_every_scipy_fft_function_is_native():
 def long_power_of_two_lines(draw):
     """Power-of-two lines of 512 to 16384 points (where the native backend runs its own AVX-512
     FFT on CPUs that have it), alone or side by side with 1 to 37 neighbours, in every layout:
-    the transposing first pass, the interleaved column passes and their partial blocks."""
+    contiguous lines and strided ones gathered in blocks, full and partial."""
     n = draw(st.sampled_from([512, 1024, 2048, 16384]))
     width = draw(st.sampled_from([1, 3, 4, 5, 16, 17, 37]))
     shape = draw(st.sampled_from([(n, width), (width, n), (2, n, width), (width, 2, n)]))
