@@ -402,20 +402,55 @@ fn makhoul_dct2<T: Real>(
     twiddles: &[Complex<T>],
     state: &mut Makhoul<T>,
 ) {
+    let (n, half) = (values.len(), values.len() / 2);
+    makhoul_order(values, &mut state.reordered);
+    let spectrum = &mut state.spectrum;
+    fft.process(
+        &mut state.reordered,
+        spectrum,
+        &mut state.fft_scratch,
+        T::one(),
+    );
+    values[0] = spectrum[0].re;
+    // Loops over zipped slices, free of index checks, so that they vectorise.
+    let (low, high) = values.split_at_mut(half + 1);
+    let pairs = low[1..].iter_mut().zip(high.iter_mut().rev());
+    for ((low, high), (v, w)) in pairs.zip(spectrum[1..].iter().zip(&twiddles[1..])) {
+        let z = *v * *w;
+        *low = z.re;
+        *high = -z.im;
+    }
+    if n.is_multiple_of(2) && half > 0 {
+        low[half] = -(spectrum[half] * twiddles[half]).im; // = its real part, up to rounding
+    }
+}
+
+/// `v` = the even-indexed `values` forward, then the odd-indexed ones backward (Makhoul's
+/// order of the samples).
+fn makhoul_order<T: Copy>(values: &[T], v: &mut [T]) {
     let n = values.len();
-    let v = &mut state.reordered;
-    for (i, x) in values.iter().step_by(2).enumerate() {
-        v[i] = *x;
+    let (evens, odds) = v.split_at_mut(n.div_ceil(2));
+    let both = evens.iter_mut().zip(odds.iter_mut().rev());
+    for ((even, odd), pair) in both.zip(values.chunks_exact(2)) {
+        *even = pair[0];
+        *odd = pair[1];
     }
-    for (i, x) in values.iter().skip(1).step_by(2).enumerate() {
-        v[n - 1 - i] = *x;
+    if !n.is_multiple_of(2) {
+        evens[n / 2] = values[n - 1];
     }
-    fft.process(v, &mut state.spectrum, &mut state.fft_scratch, T::one());
-    values[0] = state.spectrum[0].re;
-    for k in 1..=n / 2 {
-        let z = state.spectrum[k] * twiddles[k];
-        values[k] = z.re;
-        values[n - k] = -z.im;
+}
+
+/// The inverse of `makhoul_order`.
+fn natural_order<T: Copy>(v: &[T], values: &mut [T]) {
+    let n = values.len();
+    let (evens, odds) = v.split_at(n.div_ceil(2));
+    let both = evens.iter().zip(odds.iter().rev());
+    for ((even, odd), pair) in both.zip(values.chunks_exact_mut(2)) {
+        pair[0] = *even;
+        pair[1] = *odd;
+    }
+    if !n.is_multiple_of(2) {
+        values[n - 1] = evens[n / 2];
     }
 }
 
@@ -429,24 +464,27 @@ fn makhoul_dct3<T: Real>(
     twiddles: &[Complex<T>],
     state: &mut Makhoul<T>,
 ) {
-    let n = values.len();
+    let (n, half) = (values.len(), values.len() / 2);
     let spectrum = &mut state.spectrum;
     spectrum[0] = Complex::new(values[0], T::zero());
-    for k in 1..=n / 2 {
-        spectrum[k] = Complex::new(values[k], -values[n - k]) * twiddles[k].conj();
+    let (low, high) = values.split_at(half + 1);
+    let pairs = low[1..].iter().zip(high.iter().rev());
+    for ((low, high), (v, w)) in pairs.zip(spectrum[1..].iter_mut().zip(&twiddles[1..])) {
+        *v = Complex::new(*low, -*high) * w.conj();
     }
-    if n.is_multiple_of(2) {
-        spectrum[n / 2].im = T::zero(); // sqrt(2) X[N/2]: real up to rounding
+    if n.is_multiple_of(2) && half > 0 {
+        // sqrt(2) X[N/2]: real up to rounding
+        let centre = Complex::new(values[half], -values[half]) * twiddles[half].conj();
+        spectrum[half] = Complex::new(centre.re, T::zero());
     }
-    let v = &mut state.reordered;
-    let half = T::from_f64(0.5).unwrap_or_else(T::one);
-    fft.process(spectrum, v, &mut state.fft_scratch, half);
-    for (i, x) in values.iter_mut().step_by(2).enumerate() {
-        *x = v[i];
-    }
-    for (i, x) in values.iter_mut().skip(1).step_by(2).enumerate() {
-        *x = v[n - 1 - i];
-    }
+    let scale = T::from_f64(0.5).unwrap_or_else(T::one);
+    fft.process(
+        spectrum,
+        &mut state.reordered,
+        &mut state.fft_scratch,
+        scale,
+    );
+    natural_order(&state.reordered, values);
 }
 
 #[cfg(test)]
