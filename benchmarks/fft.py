@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     warm = all(os.environ.get(name) == value for name, value in WARM_HEAP.items())
     if args.warm_heap and not warm:
         # glibc reads these once, at start-up: only a fresh interpreter gets them.
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **WARM_HEAP})
+        arguments = sys.argv[1:] if argv is None else argv
+        os.execve(sys.executable, [sys.executable, __file__, *arguments], {**os.environ, **WARM_HEAP})
     repeats = args.repeats or (QUICK_REPEATS if args.quick else DEFAULT_REPEATS)
     rows_to_run = [row for row in ROWS if (row.quick or not args.quick) and (args.only or "") in row.name]
 
