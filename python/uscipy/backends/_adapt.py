@@ -37,20 +37,24 @@ class Adapter:
     rename: Mapping[str, str] = field(default_factory=dict)
     # name -> predicate on the value: the target supports only values it accepts.
     accepts: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
+    # The target's result in SciPy's structure (a tuple where the target gives an array...).
+    result: Callable[[Any], Any] | None = None
+    # Exceptions by which the target says it lacks a variant SciPy has (CuPy's ufuncs raise
+    # TypeError "Wrong type ..." for dtypes they have no loop for): declined, not raised.
+    unsupported: Callable[[Exception], bool] | None = None
 
     def __post_init__(self) -> None:
-        try:
-            params = inspect.signature(self.target).parameters
-        except (TypeError, ValueError):
-            params = {}
+        params = _parameters(self.target)
         self._target_params = params
+        # A ufunc needs every input: one that SciPy lets default (zeta's q) has no counterpart.
+        inputs = getattr(self.target, "nin", None)
+        self._inputs = inputs if isinstance(inputs, int) else 0
         self._takes_kwargs = any(p.kind is _P.VAR_KEYWORD for p in params.values())
         self._positional = [
             n for n, p in params.items() if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
         ]
         self._positional_only = {n for n, p in params.items() if p.kind is _P.POSITIONAL_ONLY}
-        # The data argument is often named differently (x / a / input): match the first
-        # positional parameters by position when the target lacks SciPy's name.
+        # SciPy's defaults for parameters the target requires (map_coordinates' `order`).
         self._required_defaults = [
             n for n, p in self.scipy_signature.parameters.items()
             if p.default is not _P.empty and self.rename.get(n, n) in params
@@ -70,11 +74,37 @@ class Adapter:
             if name not in params and name not in rename and theirs not in self.scipy_signature.parameters:
                 rename[name] = theirs
         self.rename = rename
+        self._plan_fast_path()
+
+    def _plan_fast_path(self) -> None:
+        """Calls with positional arguments alone, each landing on the target's parameter at the
+        same place with nothing to check, skip binding: ``target(*args, **defaults)``, with
+        SciPy's defaults where the target requires them. Others take the general path."""
+        scipy_params = list(self.scipy_signature.parameters.values())
+        arity = 0
+        for i, p in enumerate(scipy_params):
+            if (p.kind not in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD) or i >= len(self._positional)
+                    or self.rename.get(p.name, p.name) != self._positional[i] or p.name in self.accepts):
+                break
+            arity += 1
+        required = sum(1 for p in scipy_params[:arity] if p.default is _P.empty)
+        index = {p.name: i for i, p in enumerate(scipy_params)}
+        self._fast_defaults = [
+            (index[n], self.rename.get(n, n), self.scipy_signature.parameters[n].default)
+            for n in self._required_defaults
+        ]
+        if any(n in self.accepts or self._target_params[self.rename.get(n, n)].kind is _P.POSITIONAL_ONLY
+               for n in self._required_defaults):
+            arity = -1  # a default to check, or one only passable by place: general path
+        self._fast = (max(required, self._inputs), arity)
 
     def _decline(self, why: str) -> BackendNotImplementedError:
         return BackendNotImplementedError(f"{self.backend}: scipy.{self.qualname}: {why}")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fewest, most = self._fast
+        if not kwargs and fewest <= len(args) <= most:
+            return self._run(args, {t: d for i, t, d in self._fast_defaults if i >= len(args)})
         bound = self.scipy_signature.bind(*args, **kwargs)
         # Where the target *requires* an argument SciPy defaults (map_coordinates' `order`),
         # SciPy's default is what the caller meant.
@@ -107,12 +137,39 @@ class Adapter:
         missing = self._positional_only & set(mapped)
         if missing:
             raise self._decline(f"cannot pass {sorted(missing)} positionally")
+        if len(call_args) + len(varargs) < self._inputs:
+            raise self._decline(f"it takes {self._inputs} inputs, {len(call_args) + len(varargs)} given")
+        return self._run((*call_args, *varargs), mapped)
+
+    def _run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         try:
-            return self.target(*call_args, *varargs, **mapped)
+            out = self.target(*args, **kwargs)
         except BackendNotImplementedError:
             raise
         except NotImplementedError as e:  # the library lacks this variant: decline, say why
             raise self._decline(str(e)) from e
+        except Exception as e:
+            if self.unsupported is not None and self.unsupported(e):
+                raise self._decline(str(e)) from e
+            raise
+        return out if self.result is None else self.result(out)
+
+
+def _parameters(target: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
+    """The target's parameters; for a ufunc without a signature (CuPy's), NumPy's ufunc
+    parameters under NumPy's names: its inputs, then what CuPy's ufuncs take by keyword."""
+    try:
+        return inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        pass
+    inputs = getattr(target, "nin", None)
+    if not isinstance(inputs, int):
+        return {}
+    names = ["x"] if inputs == 1 else [f"x{i + 1}" for i in range(inputs)]
+    return inspect.Signature(
+        [_P(n, _P.POSITIONAL_ONLY) for n in names]
+        + [_P(n, _P.KEYWORD_ONLY, default=d) for n, d in (("out", None), ("casting", "same_kind"), ("dtype", None))]
+    ).parameters
 
 
 def scipy_signature(module: str, name: str) -> inspect.Signature:

@@ -91,7 +91,20 @@ def _torch_target() -> Target:
     return Target("torch", tensor)
 
 
-_TARGETS: dict[str, Callable[[], Target]] = {"jax": _jax_target, "dask": _dask_target, "torch": _torch_target}
+def _cupy_target() -> Target:
+    import cupy
+
+    def ready(r: Any) -> Any:
+        # Kernels are queued asynchronously: time them to completion, not to launch.
+        cupy.cuda.get_current_stream().synchronize()
+        return r
+
+    return Target("cupy", cupy.asarray, ready)
+
+
+_TARGETS: dict[str, Callable[[], Target]] = {
+    "jax": _jax_target, "dask": _dask_target, "torch": _torch_target, "cupy": _cupy_target,
+}
 
 
 def targets(names: Iterable[str]) -> list[Target]:
