@@ -26,12 +26,20 @@ def _cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     return _torch().linalg.cholesky(a, upper=not lower)
 
 
+def _scipy_cleans_cho_factor() -> bool:
+    # SciPy 1.18 zeros the other triangle (unless overwrite_a); earlier, potrf left it as in `a`.
+    import scipy
+
+    return tuple(int(p) for p in scipy.__version__.split(".")[:2]) >= (1, 18)
+
+
 def _cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
-    # SciPy's potrf leaves the other triangle as it was in `a`.
     torch = _torch()
     a = _inexact(a)
     _check_finite(check_finite, a)
     c = torch.linalg.cholesky(a, upper=not lower)
+    if _scipy_cleans_cho_factor():
+        return c, lower
     rest = torch.triu(a, 1) if lower else torch.tril(a, -1)
     return c + rest, lower
 

@@ -74,6 +74,24 @@ def _resolving(target: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+# Adapters built on a PyTorch function younger than the oldest PyTorch supported: claimed
+# where it exists (torch.linalg.polar is missing from PyTorch 2.11, found on a GPU machine).
+LINALG_NEEDS = {"polar": "linalg.polar"}
+
+
+def _has(path: str | None) -> bool:
+    if path is None:
+        return True
+    import torch
+
+    obj: Any = torch
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return False
+    return True
+
+
 class TorchBackend(Backend):
     name = "torch"
     # Matched against the MRO: subclasses (torch.nn.Parameter...) are owned too.
@@ -88,7 +106,7 @@ class TorchBackend(Backend):
             return None
         if module == "fft" and name in FFT:
             target = FFT[name]()
-        elif module == "linalg" and name in LINALG:
+        elif module == "linalg" and name in LINALG and _has(LINALG_NEEDS.get(name)):
             target = LINALG[name]
         elif module == "special" and name in SPECIAL:
             import scipy.special
