@@ -38,12 +38,19 @@ def test_both_paths_rename_the_data_argument_and_supply_required_defaults(call):
     assert got["x"] is x and got["zoom"] == 2.0 and got["order"] == 3 and got["mode"] == "constant"
 
 
-def test_positional_calls_skip_binding():
+def test_plain_calls_skip_binding():
     adapter = zoom_adapter()
-    fewest, most = adapter._fast
-    assert (fewest, most) == (2, 2)  # input and zoom; SciPy's `output` has no place in the target
-    adapter.scipy_signature = None  # binding now would raise: the fast path must not bind
+    assert adapter._fast[1] == 2  # input and zoom by place; SciPy's `output` has no place in the target
+    signature, adapter.scipy_signature = adapter.scipy_signature, None  # binding now would raise
     assert adapter(np.ones(2), 1.5)["zoom"] == 1.5
+    assert adapter(np.ones(2), zoom=1.5, mode="wrap")["mode"] == "wrap"
+    image = np.ones(2)
+    assert adapter(input=image, zoom=1.5)["x"] is image  # SciPy's `input` is the target's `x`
+    with pytest.raises(AttributeError):  # grid_mode, which the target lacks: this one binds
+        adapter(image, 1.5, grid_mode=False)
+    adapter.scipy_signature = signature
+    with pytest.raises(TypeError, match="multiple values"):  # given by place and by keyword
+        adapter(np.ones(2), 1.5, zoom=2.0)
 
 
 def test_unsupported_argument_declines_naming_it_and_defaults_are_dropped():

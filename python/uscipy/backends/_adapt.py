@@ -77,9 +77,10 @@ class Adapter:
         self._plan_fast_path()
 
     def _plan_fast_path(self) -> None:
-        """Calls with positional arguments alone, each landing on the target's parameter at the
-        same place with nothing to check, skip binding: ``target(*args, **defaults)``, with
-        SciPy's defaults where the target requires them. Others take the general path."""
+        """Calls whose arguments land on the target's parameters as they are, with nothing to
+        check or drop, skip binding: positional ones at the same place, keywords under the
+        target's name, SciPy's defaults where the target requires them. Others (a renamed
+        keyword... ) take the general path, which binds against SciPy's signature."""
         scipy_params = list(self.scipy_signature.parameters.values())
         arity = 0
         for i, p in enumerate(scipy_params):
@@ -87,24 +88,58 @@ class Adapter:
                     or self.rename.get(p.name, p.name) != self._positional[i] or p.name in self.accepts):
                 break
             arity += 1
-        required = sum(1 for p in scipy_params[:arity] if p.default is _P.empty)
         index = {p.name: i for i, p in enumerate(scipy_params)}
+        # (SciPy's place, SciPy's name, the target's name, SciPy's default)
         self._fast_defaults = [
-            (index[n], self.rename.get(n, n), self.scipy_signature.parameters[n].default)
+            (index[n], n, self.rename.get(n, n), self.scipy_signature.parameters[n].default)
             for n in self._required_defaults
         ]
         if any(n in self.accepts or self._target_params[self.rename.get(n, n)].kind is _P.POSITIONAL_ONLY
                for n in self._required_defaults):
             arity = -1  # a default to check, or one only passable by place: general path
-        self._fast = (max(required, self._inputs), arity)
+        # SciPy's parameters without a default, by place: a call must supply those past its
+        # positional arguments by keyword (else binding raises SciPy's TypeError).
+        self._fast_required = [
+            (i, p.name) for i, p in enumerate(scipy_params)
+            if p.default is _P.empty and p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD, _P.KEYWORD_ONLY)
+        ]
+        # SciPy keyword -> (its place, the target's keyword), where it passes unchecked.
+        self._fast_keywords: dict[str, tuple[int, str]] = {}
+        for i, p in enumerate(scipy_params):
+            target_name = self.rename.get(p.name, p.name)
+            target_param = self._target_params.get(target_name)
+            if (p.kind in (_P.POSITIONAL_OR_KEYWORD, _P.KEYWORD_ONLY) and p.name not in self.accepts
+                    and (target_param is not None and target_param.kind is not _P.POSITIONAL_ONLY
+                         or target_param is None and self._takes_kwargs)):
+                self._fast_keywords[p.name] = (i, target_name)
+        self._fast = (self._inputs, arity)
+
+    def _fast_arguments(self, count: int, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        """The target's keywords for a call with ``count`` positional arguments and ``kwargs``,
+        or None where the call needs binding."""
+        mapped: dict[str, Any] = {}
+        for name, value in kwargs.items():
+            entry = self._fast_keywords.get(name)
+            if entry is None or entry[0] < count:  # unknown, checked, or also given by place
+                return None
+            mapped[entry[1]] = value
+        for i, name in self._fast_required:
+            if i >= count and name not in kwargs:
+                return None
+        for i, name, target_name, default in self._fast_defaults:
+            if i >= count and name not in kwargs:
+                mapped[target_name] = default
+        return mapped
 
     def _decline(self, why: str) -> BackendNotImplementedError:
         return BackendNotImplementedError(f"{self.backend}: scipy.{self.qualname}: {why}")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         fewest, most = self._fast
-        if not kwargs and fewest <= len(args) <= most:
-            return self._run(args, {t: d for i, t, d in self._fast_defaults if i >= len(args)})
+        if fewest <= len(args) <= most:
+            mapped = self._fast_arguments(len(args), kwargs)
+            if mapped is not None:
+                return self._run(args, mapped)
         bound = self.scipy_signature.bind(*args, **kwargs)
         # Where the target *requires* an argument SciPy defaults (map_coordinates' `order`),
         # SciPy's default is what the caller meant.
