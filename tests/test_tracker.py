@@ -57,6 +57,7 @@ def test_every_status():
 
 @pytest.fixture(scope="module")
 def fft_report():
+    pytest.importorskip("pyfftw.interfaces.scipy_fft", reason="the report's second backend is pyfftw (uscipy[fft])")
     return track(modules=["fft"], backends=["scipy", "pyfftw"], functions=["fft", "fft.rfft", "dct"], time_it=True)
 
 
@@ -100,6 +101,7 @@ def test_scipy_capabilities_beside_ours():
     assert verdict("special", "erf", "jax") == "native"
     assert verdict("ndimage", "gaussian_filter", "jax") == "convert"
     assert verdict("ndimage", "gaussian_filter", "cupy") == "native"  # SciPy delegates to cupyx
+    pytest.importorskip("dask.array", reason="the comparison below runs the dask backend (uscipy[dask])")
     rows, chosen = track(modules=["ndimage"], backends=["dask"], functions=["gaussian_filter"], time_it=False)
     (line,) = formats.versus_scipy(rows, chosen)
     assert line.startswith("dask: SciPy (array API) native 0, convert 1") and "verified natively 1, of which 1" in line
