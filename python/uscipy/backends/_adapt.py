@@ -79,8 +79,8 @@ class Adapter:
     def _plan_fast_path(self) -> None:
         """Calls whose arguments land on the target's parameters as they are, with nothing to
         check or drop, skip binding: positional ones at the same place, keywords under the
-        target's name, SciPy's defaults where the target requires them. Others (a renamed
-        keyword... ) take the general path, which binds against SciPy's signature."""
+        target's name, SciPy's defaults where the target requires them. Others (an argument
+        the target lacks or checks, SciPy's ``*args``...) bind against SciPy's signature."""
         scipy_params = list(self.scipy_signature.parameters.values())
         arity = 0
         for i, p in enumerate(scipy_params):

@@ -7,6 +7,7 @@ declined by ``Adapter`` when not at SciPy's default."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from ._torch_common import _as_tensor, _check_finite, _decline, _device_of, _inexact, _same_dtype, _torch
@@ -26,6 +27,7 @@ def _cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     return _torch().linalg.cholesky(a, upper=not lower)
 
 
+@lru_cache(maxsize=1)
 def _scipy_cleans_cho_factor() -> bool:
     # SciPy 1.18 zeros the other triangle (unless overwrite_a); earlier, potrf left it as in `a`.
     import scipy
