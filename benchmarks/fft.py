@@ -16,11 +16,17 @@ numpy.fft, which has no such argument and so only appears in ``workers=1`` rows:
   interleaved timing (the other contenders run in between) re-plan at the start of every repeat;
   the keepalive is set longer than one row takes, as a user calling it in a loop sees it;
 * mkl_fft: ``mkl_fft.interfaces.scipy_fft.<f>`` (needs mkl-service; n/a when it won't import,
-  or where its interface lacks the function, as for ``dctn``).
+  or where its interface lacks the function, as for ``dctn``). MKL's OpenMP threads spin for
+  ``KMP_BLOCKTIME`` (200 ms by default) after each call, holding a core: on a 2-core machine
+  that slowed whichever contender was timed next (measured: native ``rfft2`` 2048² w2 took
+  8.6-11 ms right after mkl_fft, 7.0-7.4 ms with ``KMP_BLOCKTIME=0``). So each mkl_fft repeat
+  is followed by an untimed pause until they sleep (a busy wait: cores left idle came back
+  slow); its own calls keep the default.
 
 Before timing, every contender's result must equal SciPy's within 1e-10 (max abs difference over
-max abs value). Repeats are interleaved (each repeat times every contender once, the order rotated
-by one each repeat), so drift in CPU clock or cache state hits all alike; the call count of each
+max abs value). Repeats are interleaved (each repeat times every contender once, in a fresh order:
+shuffled, seeded by the row), so drift in CPU clock or cache state hits all alike and no contender
+always follows the same one; the call count of each
 contender is calibrated so a repeat takes about TARGET_SECONDS. The table reports median µs/call,
 ``scipy/nat`` (speedup over SciPy) and ``best/nat`` (the faster of pyfftw and mkl_fft over native;
 above 1: native is faster). 1-D rows run at ``workers=1`` only (SciPy and native share out whole
@@ -43,9 +49,11 @@ import importlib.metadata
 import json
 import os
 import platform
+import random
 import resource
 import statistics
 import sys
+import time
 import timeit
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,6 +131,9 @@ class Contender:
     env: dict[str, Any]
     # Entered once around each timed loop (and the check), outside the timing.
     outer_ctx: Callable[[], ContextManager[Any]] | None = None
+    # Idle seconds after each timed loop, untimed: how long its threads keep spinning after a
+    # call, which would take a core from the contender timed next.
+    settle_s: float = 0.0
 
     def call(self) -> Any:
         with self.outer_ctx() if self.outer_ctx else contextlib.nullcontext():
@@ -133,6 +144,22 @@ class Contender:
         timer = timeit.Timer(self.expr, globals=self.env)
         with self.outer_ctx() if self.outer_ctx else contextlib.nullcontext():
             return timer.timeit(number)
+
+
+def openmp_spin_seconds() -> float:
+    """How long Intel OpenMP's threads (MKL's) spin after a parallel call before they sleep:
+    ``KMP_BLOCKTIME`` ms, 200 by default, plus a margin."""
+    blocktime = os.environ.get("KMP_BLOCKTIME", "200")
+    milliseconds = float(blocktime) if blocktime.replace(".", "", 1).isdigit() else 200.0
+    return milliseconds / 1000 + 0.05
+
+
+def busy_wait(seconds: float) -> None:
+    """Waits on the CPU, not asleep: an idle pause let the virtual machine's cores go cold,
+    slowing the contender timed next."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        pass
 
 
 def make_input(row: Row) -> np.ndarray:
@@ -146,8 +173,9 @@ def contenders(row: Row, x: np.ndarray) -> dict[str, Contender | None]:
     # The function is bound in the namespace: the table compares calls, not attribute lookups.
     with_workers = "f(x, workers=w)"
 
-    def c(f: Any, expr: str = with_workers, ctx: Callable[[], ContextManager[Any]] | None = None) -> Contender:
-        return Contender(expr, {"f": f, "x": x, "w": row.workers}, ctx)
+    def c(f: Any, expr: str = with_workers, ctx: Callable[[], ContextManager[Any]] | None = None,
+          settle_s: float = 0.0) -> Contender:
+        return Contender(expr, {"f": f, "x": x, "w": row.workers}, ctx, settle_s)
 
     return {
         "native": c(getattr(uscipy.fft, row.kind), ctx=lambda: uscipy.set_backend("native", only=True)),
@@ -155,7 +183,7 @@ def contenders(row: Row, x: np.ndarray) -> dict[str, Contender | None]:
         "scipy": c(getattr(scipy.fft, row.kind)),
         "numpy": c(getattr(np.fft, row.kind), "f(x)") if row.workers == 1 and hasattr(np.fft, row.kind) else None,
         "pyfftw": c(getattr(pyfftw.interfaces.scipy_fft, row.kind)) if pyfftw and hasattr(pyfftw.interfaces.scipy_fft, row.kind) else None,
-        "mkl_fft": c(getattr(mkl_fft.interfaces.scipy_fft, row.kind)) if mkl_fft and hasattr(mkl_fft.interfaces.scipy_fft, row.kind) else None,
+        "mkl_fft": c(getattr(mkl_fft.interfaces.scipy_fft, row.kind), settle_s=openmp_spin_seconds()) if mkl_fft and hasattr(mkl_fft.interfaces.scipy_fft, row.kind) else None,
     }
 
 
@@ -207,12 +235,14 @@ def bench(row: Row, repeats: int) -> Measured:
     samples: dict[str, list[float]] = {label: [] for label in cases}
     faults: dict[str, list[float]] = {label: [] for label in cases}
     order = list(cases)
+    shuffle = random.Random(row.name).shuffle  # seeded: reruns time in the same orders
     for _ in range(repeats):
         for label in order:
             before = minor_faults()
             samples[label].append(cases[label].run(numbers[label]) / numbers[label] * 1e6)
             faults[label].append((minor_faults() - before) / numbers[label])
-        order = order[1:] + order[:1]  # each contender takes each position equally often
+            busy_wait(cases[label].settle_s)
+        shuffle(order)  # no contender always follows the same one
     return Measured(samples, faults, numbers, errors)
 
 

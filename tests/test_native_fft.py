@@ -345,3 +345,40 @@ def test_long_power_of_two_lines_match_scipy(data, name, norm, workers):
     with uscipy.set_backend("native", only=True):
         got = getattr(uscipy.fft, name)(x, norm=norm, workers=workers, **kwargs)
     close(got, expected, int(np.prod(got.shape)))
+
+
+@pytest.mark.parametrize("name", ["fft", "rfft", "irfft", "fft2", "rfft2", "irfft2", "dctn"])
+def test_big_outputs_start_on_a_huge_page_and_match_scipy(name):
+    """Outputs of 16 MiB and more are views starting on a 2 MiB boundary (where Linux has
+    transparent huge pages): right values, right shape and dtype, writeable, C-ordered, and each
+    call's output its own memory."""
+    from uscipy.backends import _native_output
+
+    rng = np.random.default_rng(7)
+    real = name in ("rfft", "rfft2", "dctn")
+    shape = (1030, 2050)  # outputs of 16.9 to 33.8 MB
+    x = rng.standard_normal(shape) + (0 if real else 1j * rng.standard_normal(shape))
+    expected = getattr(scipy.fft, name)(x)
+    with uscipy.set_backend("native", only=True):
+        first, second = (getattr(uscipy.fft, name)(x) for _ in range(2))
+    close(first, expected, max(shape))
+    assert first.flags.c_contiguous and first.flags.writeable
+    assert not np.shares_memory(first, second)
+    if _native_output.HUGE_PAGES and first.nbytes >= _native_output.ALIGNED_FROM:
+        assert first.ctypes.data % _native_output.HUGE_PAGE == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128])
+@pytest.mark.parametrize("shape", [(), (0,), (5, 0), (3, 7), (4097, 1024), (2, 3, 1024, 700)])
+def test_native_output_allocation(shape, dtype):
+    """`empty` gives np.empty's shape, dtype and layout, aligned from ALIGNED_FROM bytes on."""
+    from uscipy.backends._native_output import ALIGNED_FROM, HUGE_PAGE, HUGE_PAGES, empty
+
+    out = empty(shape, dtype)
+    assert out.shape == shape and out.dtype == dtype and out.flags.c_contiguous and out.flags.writeable
+    out[...] = 1  # every byte of it is usable
+    if HUGE_PAGES and out.nbytes >= ALIGNED_FROM:
+        assert out.ctypes.data % HUGE_PAGE == 0
+        assert out.base.nbytes == out.nbytes + HUGE_PAGE  # a view of a buffer one page longer
+    else:
+        assert out.flags.owndata  # plain np.empty

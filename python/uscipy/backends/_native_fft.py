@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from . import _native_output as _output
 from ._native_fft_args import decline, fit, prepare, scale_for, shape_and_axes, workers_count
 
 
@@ -36,10 +37,10 @@ def fft_c2c(name: str, forward: bool) -> Callable[..., Any]:
         shape[axis] = n
         scale, threads = scale_for(norm, n, forward, name), workers_count(workers, name)
         if not real:
-            out = np.empty(shape, dtype=x.dtype)
+            out = _output.empty(shape, x.dtype)
             _core.fft_c2c(x, out, axis, forward, scale, threads)
             return out
-        out = np.empty(shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+        out = _output.empty(shape, np.complex64 if x.dtype == np.float32 else np.complex128)
         half = n // 2 + 1
 
         def along(part: slice) -> tuple[slice, ...]:
@@ -64,7 +65,7 @@ def real_to_complex(name: str, hermitian: bool) -> Callable[..., Any]:
             raise decline(name, f"n={n}")
         shape = list(x.shape)
         shape[axis] = n // 2 + 1
-        out = np.empty(shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+        out = _output.empty(shape, np.complex64 if x.dtype == np.float32 else np.complex128)
         scale = scale_for(norm, n, forward, name)
         _core.fft_r2c(x, out, axis, n, scale, hermitian, workers_count(workers, name))
         return out
@@ -85,7 +86,7 @@ def complex_to_real(name: str, hermitian: bool) -> Callable[..., Any]:
             raise decline(name, f"n={n}")
         shape = list(x.shape)
         shape[axis] = n
-        out = np.empty(shape, dtype=np.float32 if x.dtype == np.complex64 else np.float64)
+        out = _output.empty(shape, np.float32 if x.dtype == np.complex64 else np.float64)
         scale = scale_for(norm, n, forward, name)
         _core.fft_c2r(x, out, axis, scale, hermitian, workers_count(workers, name))
         return out
@@ -103,7 +104,7 @@ def fft_nd(name: str, forward: bool, default_axes: tuple[int, ...] | None) -> Ca
         shape, axes = shape_and_axes(name, x, s, axes, default_axes)
         threads = workers_count(workers, name)
         x = fit(x, dict(zip(axes, shape)))
-        out = np.empty(x.shape, dtype=x.dtype)
+        out = _output.empty(x.shape, x.dtype)
         _core.fft_c2c(x, out, axes[-1], forward, scale_for(norm, shape[-1], forward, name), threads)
         for axis, n in zip(axes[:-1], shape[:-1]):
             _core.fft_c2c_inplace(out, axis, forward, scale_for(norm, n, forward, name), threads)
@@ -126,7 +127,7 @@ def rfft_nd(name: str, default_axes: tuple[int, ...] | None, hermitian: bool = F
         last = axes[-1]
         out_shape = list(x.shape)
         out_shape[last] = shape[-1] // 2 + 1
-        out = np.empty(out_shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+        out = _output.empty(out_shape, np.complex64 if x.dtype == np.float32 else np.complex128)
         _core.fft_r2c(x, out, last, shape[-1], scale_for(norm, shape[-1], forward, name), hermitian, threads)
         for axis, n in zip(axes[:-1], shape[:-1]):  # conj(F(x)) = F^-1(conj(x)), unscaled
             _core.fft_c2c_inplace(out, axis, forward, scale_for(norm, n, forward, name), threads)
@@ -160,7 +161,7 @@ def irfft_nd(name: str, default_axes: tuple[int, ...] | None, hermitian: bool = 
             _core.fft_c2c_inplace(work, axis, forward, scale_for(norm, n, forward, name), threads)
         out_shape = list(work.shape)
         out_shape[last] = shape[-1]
-        out = np.empty(out_shape, dtype=np.float32 if work.dtype == np.complex64 else np.float64)
+        out = _output.empty(out_shape, np.float32 if work.dtype == np.complex64 else np.float64)
         _core.fft_c2r(work, out, last, scale_for(norm, shape[-1], forward, name), hermitian, threads)
         return out
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from . import _native_output as _output
 from ._native_fft_args import decline, fit, precision, shape_and_axes, workers_count
 
 _NORMS = (None, "backward", "ortho", "forward")
@@ -79,7 +80,7 @@ def trig(name: str, inverse: bool, sine: bool) -> Callable[..., Any]:
         threads = workers_count(workers, name)
         shape = list(x.shape)
         shape[axis] = length
-        out = np.empty(shape, dtype=x.dtype)
+        out = _output.empty(shape, x.dtype)
         for part, into in _parts(x, out):
             _core.r2r(part, into, axis, sine, runs, *factors, threads)
         return out
@@ -97,7 +98,7 @@ def trig_nd(name: str, inverse: bool, sine: bool) -> Callable[..., Any]:
         passes = [(axis, *_factors(name, type, n, norm, orthogonalize, inverse, sine)) for axis, n in zip(axes, shape)]
         threads = workers_count(workers, name)
         x = fit(x, dict(zip(axes, shape)))
-        out = np.empty(x.shape, dtype=x.dtype)
+        out = _output.empty(x.shape, x.dtype)
         for part, into in _parts(x, out):
             (axis, runs, *factors), *rest = passes
             _core.r2r(part, into, axis, sine, runs, *factors, threads)
