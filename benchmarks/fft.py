@@ -20,8 +20,8 @@ numpy.fft, which has no such argument and so only appears in ``workers=1`` rows:
   ``KMP_BLOCKTIME`` (200 ms by default) after each call, holding a core: on a 2-core machine
   that slowed whichever contender was timed next (measured: native ``rfft2`` 2048² w2 took
   8.6-11 ms right after mkl_fft, 7.0-7.4 ms with ``KMP_BLOCKTIME=0``). So each mkl_fft repeat
-  is followed by an untimed pause until they sleep (a busy wait: cores left idle came back
-  slow); its own calls keep the default.
+  is followed by an untimed wait until they sleep (a busy wait, so the machine stays as loaded
+  as while timing); its own calls keep the default.
 
 Before timing, every contender's result must equal SciPy's within 1e-10 (max abs difference over
 max abs value). Repeats are interleaved (each repeat times every contender once, in a fresh order:
@@ -131,7 +131,7 @@ class Contender:
     env: dict[str, Any]
     # Entered once around each timed loop (and the check), outside the timing.
     outer_ctx: Callable[[], ContextManager[Any]] | None = None
-    # Idle seconds after each timed loop, untimed: how long its threads keep spinning after a
+    # Seconds waited after each timed loop, untimed: how long its threads keep spinning after a
     # call, which would take a core from the contender timed next.
     settle_s: float = 0.0
 
@@ -155,8 +155,8 @@ def openmp_spin_seconds() -> float:
 
 
 def busy_wait(seconds: float) -> None:
-    """Waits on the CPU, not asleep: an idle pause let the virtual machine's cores go cold,
-    slowing the contender timed next."""
+    """Waits on the CPU, not asleep, so that the machine is as busy between two contenders as
+    while timing them."""
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         pass
